@@ -1,0 +1,245 @@
+"""Posting plan: value entries -> journal lines. Pure Python, no ORM, no database.
+
+This is the single core that the batch post (Post Inventory Cost to G/L), its test report, the
+reconciliation projection and the cost adjustment reuse. The ORM layer
+(``stock.valuation.layer._gl_prepare_plan_entries``) resolves, per value entry, the journal and the two
+accounts with Odoo's own resolution (``stock.move._get_accounting_data_for_valuation``,
+``_get_src_account``, ``_get_dest_account`` and the posting setup) and hands plain ``PlanEntry``
+objects to the functions below. Everything here is deterministic and side-effect free.
+
+Follows Business Central codeunit 5802 "Inventory Posting To G/L": every value entry posts a balanced
+pair, its ``inventory`` side (+amount) and a counterpart (-amount) whose account type follows the
+document type x entry type matrix of ``counterpart_account_type``. Amounts are signed, in company
+currency; a positive amount debits the inventory account.
+"""
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+ACCOUNT_TYPES = [
+    ("inventory", "Inventory"),
+    ("stock_input", "Stock Input (Invt. Accrual Interim)"),
+    ("stock_output", "Stock Output (COGS Interim)"),
+    ("cogs", "COGS"),
+    ("inventory_adjustment", "Inventory Adjustment"),
+    ("purchase_variance", "Purchase Variance"),
+    ("overhead_applied", "Overhead Applied"),
+    ("wip", "WIP Inventory"),
+]
+ACCOUNT_TYPE_KEYS = [key for key, _label in ACCOUNT_TYPES]
+
+DOCUMENT_TYPES = [
+    ("purchase", "Purchase"),
+    ("sale", "Sale"),
+    ("positive_adjmt", "Positive Adjmt."),
+    ("negative_adjmt", "Negative Adjmt."),
+    ("transfer", "Transfer"),
+    ("consumption", "Consumption"),
+    ("output", "Output"),
+]
+ENTRY_TYPES = [
+    ("direct_cost", "Direct Cost"),
+    ("indirect_cost", "Indirect Cost"),
+    ("variance", "Variance"),
+    ("revaluation", "Revaluation"),
+    ("rounding", "Rounding"),
+]
+
+
+# The matrix as ordered rules (first match wins): (entry_types, origins, document_types) -> account type.
+# ``None`` matches anything. ``counterpart_account_type`` and ``counterpart_account_type_sql`` both read it.
+COUNTERPART_RULES = [
+    (("revaluation", "rounding"), None, None, "inventory_adjustment"),
+    (("variance",), None, None, "purchase_variance"),
+    (None, ("category_switch",), None, "stock_input"),
+    (None, ("landed_cost_out",), None, "cogs"),
+    (("indirect_cost",), None, ("purchase",), "overhead_applied"),
+    (None, None, ("purchase",), "stock_input"),
+    (None, None, ("sale",), "stock_output"),
+    (None, None, ("consumption", "output"), "wip"),
+    (None, None, None, "inventory_adjustment"),
+]
+
+
+def counterpart_account_type_sql(document_type_sql, entry_type_sql, origin_sql):
+    """The same matrix as a SQL ``CASE`` over three SQL expressions (trusted literals only)."""
+    def _in(expr, values):
+        return "%s IN (%s)" % (expr, ", ".join("'%s'" % v for v in values))
+    whens = []
+    for entry_types, origins, document_types, account_type in COUNTERPART_RULES:
+        conds = []
+        if entry_types:
+            conds.append(_in(entry_type_sql, entry_types))
+        if origins:
+            conds.append(_in(origin_sql, origins))
+        if document_types:
+            conds.append(_in(document_type_sql, document_types))
+        whens.append("WHEN %s THEN '%s'" % (" AND ".join(conds) or "TRUE", account_type))
+    return "(CASE %s END)" % " ".join(whens)
+
+
+def counterpart_account_type(document_type, entry_type, origin=None):
+    """Account type of the non-inventory side of a value entry (SPEC §3 matrix, BC §2.3 adapted).
+
+    :param str document_type: one of DOCUMENT_TYPES keys (may be None for entries without a move)
+    :param str entry_type: one of ENTRY_TYPES keys
+    :param str origin: technical origin of the SVL (``category_switch`` posts on stock input, as Odoo's
+        ``_svl_empty_stock_am`` / ``_svl_replenish_stock_am`` do)
+    :return: an ACCOUNT_TYPE_KEYS key, never ``inventory``
+    """
+    for entry_types, origins, document_types, account_type in COUNTERPART_RULES:
+        if ((not entry_types or entry_type in entry_types)
+                and (not origins or origin in origins)
+                and (not document_types or document_type in document_types)):
+            return account_type
+    return "inventory_adjustment"
+
+
+def round_money(amount, rounding):
+    """Round ``amount`` half-up to the currency ``rounding`` (e.g. 0.01), like ``res.currency.round``."""
+    if not rounding:
+        return amount
+    quantum = Decimal(str(rounding))
+    return float((Decimal(repr(amount)) / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP) * quantum)
+
+
+@dataclass
+class PlanEntry:
+    """One value entry ready to be planned (all ids are database ids, amount in company currency).
+
+    ``amount`` is the delta still to post (``value - cost_posted_to_gl``), signed like the SVL value.
+    ``accounts`` maps ``inventory`` and ``counterpart_type`` to account ids (False when unresolved).
+    """
+
+    svl_id: int
+    company_id: int
+    posting_date: object
+    amount: float
+    journal_id: int
+    counterpart_type: str
+    accounts: dict
+    categ_id: int = False
+    warehouse_id: int = False
+    location_id: int = False
+    product_id: int = False
+    quantity: float = 0.0
+    partner_id: int = False
+    analytic_distribution: dict = None
+    label: str = ""
+    reference: str = ""
+    setup_id: int = False
+
+
+@dataclass
+class PlanLine:
+    """One journal-item-to-be: signed ``amount`` (debit > 0) on ``account_id`` of ``account_type``,
+    fed by ``contributions`` = {svl_id: amount}."""
+
+    journal_id: int
+    posting_date: object
+    account_id: int
+    account_type: str
+    amount: float
+    warehouse_id: int = False
+    location_id: int = False
+    categ_id: int = False
+    analytic_distribution: dict = None
+    product_id: int = False
+    quantity: float = 0.0
+    partner_id: int = False
+    label: str = ""
+    contributions: dict = field(default_factory=dict)
+
+
+def plan_entry_lines(entry, rounding=0.01):
+    """The balanced pair of lines of one value entry: inventory side +amount, counterpart -amount.
+
+    :return: list of two ``PlanLine`` (empty when the rounded amount is zero)
+    """
+    amount = round_money(entry.amount, rounding)
+    if round_money(abs(amount), rounding) == 0:
+        return []
+    common = dict(
+        journal_id=entry.journal_id,
+        posting_date=entry.posting_date,
+        warehouse_id=entry.warehouse_id,
+        location_id=entry.location_id,
+        categ_id=entry.categ_id,
+        analytic_distribution=entry.analytic_distribution or None,
+        product_id=entry.product_id,
+        partner_id=entry.partner_id,
+        label=entry.label,
+    )
+    return [
+        PlanLine(account_id=entry.accounts.get("inventory"), account_type="inventory", amount=amount,
+                 quantity=entry.quantity, contributions={entry.svl_id: amount}, **common),
+        PlanLine(account_id=entry.accounts.get(entry.counterpart_type), account_type=entry.counterpart_type,
+                 amount=-amount, quantity=-entry.quantity, contributions={entry.svl_id: -amount}, **common),
+    ]
+
+
+def _group_key(line):
+    analytic = tuple(sorted((line.analytic_distribution or {}).items()))
+    return (line.account_id, line.account_type, line.warehouse_id, line.location_id, line.categ_id,
+            analytic, line.amount < 0)
+
+
+def plan_moves(entries, method="per_posting_group", rounding=0.01):
+    """Group the lines of ``entries`` into journal entries.
+
+    :param entries: iterable of ``PlanEntry``
+    :param str method: ``per_entry`` (one journal entry per value entry, product/partner/quantity kept)
+        or ``per_posting_group`` (one journal entry per (journal, posting date); lines summed when
+        account, account type, warehouse, location, category, analytic distribution and sign are equal:
+        debits and credits are never netted, BC's buffer key with ``Negative``)
+    :return: list of dicts ``{"key", "journal_id", "posting_date", "svl_ids", "lines": [PlanLine]}``,
+        each balanced to ``rounding``
+    """
+    moves = OrderedDict()
+    if method == "per_entry":
+        for entry in entries:
+            lines = plan_entry_lines(entry, rounding)
+            if lines:
+                moves[entry.svl_id] = {
+                    "key": entry.svl_id, "journal_id": entry.journal_id, "posting_date": entry.posting_date,
+                    "svl_ids": [entry.svl_id], "lines": lines, "reference": entry.reference,
+                }
+        return list(moves.values())
+    if method != "per_posting_group":
+        raise ValueError("Unknown posting method %r" % method)
+    buckets = OrderedDict()
+    for entry in entries:
+        lines = plan_entry_lines(entry, rounding)
+        if not lines:
+            continue
+        move_key = (entry.journal_id, entry.posting_date)
+        move = moves.setdefault(move_key, {
+            "key": move_key, "journal_id": entry.journal_id, "posting_date": entry.posting_date,
+            "svl_ids": [], "lines": [], "reference": "",
+        })
+        move["svl_ids"].append(entry.svl_id)
+        for line in lines:
+            key = move_key + _group_key(line)
+            grouped = buckets.get(key)
+            if grouped is None:
+                grouped = PlanLine(
+                    journal_id=line.journal_id, posting_date=line.posting_date, account_id=line.account_id,
+                    account_type=line.account_type, amount=0.0, warehouse_id=line.warehouse_id,
+                    location_id=line.location_id, categ_id=line.categ_id,
+                    analytic_distribution=line.analytic_distribution, contributions={},
+                )
+                buckets[key] = grouped
+                move["lines"].append(grouped)
+            grouped.amount = round_money(grouped.amount + line.amount, rounding)
+            for svl_id, amount in line.contributions.items():
+                grouped.contributions[svl_id] = round_money(grouped.contributions.get(svl_id, 0.0) + amount, rounding)
+    return list(moves.values())
+
+
+def totals_per_account_type(moves, rounding=0.01):
+    """Signed totals per account type over planned moves: {account_type: amount}."""
+    totals = defaultdict(float)
+    for move in moves:
+        for line in move["lines"]:
+            totals[line.account_type] = round_money(totals[line.account_type] + line.amount, rounding)
+    return dict(totals)

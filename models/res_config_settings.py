@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    gl_post_cost_from = fields.Date(related="company_id.gl_post_cost_from", readonly=False)
+    gl_interim_accounting = fields.Boolean(related="company_id.gl_interim_accounting", readonly=False)
+    gl_lock_date_policy = fields.Selection(related="company_id.gl_lock_date_policy", readonly=False)

@@ -1,0 +1,78 @@
+from odoo import fields, models
+
+from . import posting_plan
+
+
+class StockInventoryCostPostRun(models.Model):
+    """A persisted Post Inventory Cost to G/L run (BC report 1002's register): who, when, parameters,
+    created journal entries, posted value entries, totals per account type (signed, company currency)
+    and the skipped entries with their reasons."""
+
+    _name = "stock.inventory.cost.post.run"
+    _description = "Post Inventory Cost to G/L Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char("Reference", required=True, readonly=True)
+    state = fields.Selection([("done", "Posted"), ("nothing", "Nothing Posted")], required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one("res.users", "Run by", readonly=True, default=lambda self: self.env.user)
+    date_from = fields.Date(readonly=True)
+    date_to = fields.Date(readonly=True)
+    posting_method = fields.Selection(
+        [("per_posting_group", "Per Posting Group"), ("per_entry", "Per Entry")], readonly=True)
+    product_ids = fields.Many2many("product.product", string="Products", readonly=True)
+    categ_ids = fields.Many2many("product.category", string="Product Categories", readonly=True)
+    move_ids = fields.Many2many("account.move", string="Journal Entries", readonly=True)
+    svl_ids = fields.Many2many("stock.valuation.layer", string="Posted Value Entries", readonly=True)
+    skipped_line_ids = fields.One2many("stock.inventory.cost.post.run.skipped", "run_id", "Skipped Entries", readonly=True)
+    note = fields.Text("Notes", readonly=True, help="Lock-date moves and other remarks of the run.")
+    move_count = fields.Integer(compute="_compute_counts")
+    svl_count = fields.Integer(compute="_compute_counts")
+    skipped_count = fields.Integer(compute="_compute_counts")
+    total_inventory = fields.Monetary("Inventory", readonly=True)
+    total_stock_input = fields.Monetary("Stock Input", readonly=True)
+    total_stock_output = fields.Monetary("Stock Output", readonly=True)
+    total_cogs = fields.Monetary("COGS", readonly=True)
+    total_inventory_adjustment = fields.Monetary("Inventory Adjustment", readonly=True)
+    total_purchase_variance = fields.Monetary("Purchase Variance", readonly=True)
+    total_overhead_applied = fields.Monetary("Overhead Applied", readonly=True)
+    total_wip = fields.Monetary("WIP Inventory", readonly=True)
+
+    def _compute_counts(self):
+        for run in self:
+            run.move_count = len(run.move_ids)
+            run.svl_count = len(run.svl_ids)
+            run.skipped_count = len(run.skipped_line_ids)
+
+    def _totals(self):
+        """[(account type key, label, amount)] for the report."""
+        self.ensure_one()
+        return [(key, label, self["total_%s" % key]) for key, label in posting_plan.ACCOUNT_TYPES]
+
+    def action_open_moves(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "name": self.name, "res_model": "account.move",
+                "view_mode": "list,form", "domain": [("id", "in", self.move_ids.ids)]}
+
+    def action_open_svls(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "name": self.name, "res_model": "stock.valuation.layer",
+                "view_mode": "list,form", "domain": [("id", "in", self.svl_ids.ids)]}
+
+
+class StockInventoryCostPostRunSkipped(models.Model):
+    _name = "stock.inventory.cost.post.run.skipped"
+    _description = "Skipped Value Entry"
+    _order = "id"
+
+    run_id = fields.Many2one("stock.inventory.cost.post.run", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", required=True, ondelete="cascade")
+    product_id = fields.Many2one(related="svl_id.product_id")
+    posting_date = fields.Date(related="svl_id.posting_date")
+    value = fields.Monetary(related="svl_id.value", currency_field="currency_id")
+    currency_id = fields.Many2one(related="svl_id.currency_id")
+    code = fields.Char()
+    reason = fields.Text(required=True)

@@ -1,0 +1,134 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from . import posting_plan
+
+
+class StockPostingSetup(models.Model):
+    """Posting setup (BC's Inventory Posting Setup + General Posting Setup, adapted).
+
+    One row per (company, optional warehouse, optional internal location, optional product category)
+    holding one account per account type. Resolution (``_gl_best_row``): among the active rows that
+    match an entry and set the account of the wanted type, the most specific wins (location >
+    warehouse > company-wide, then category-specific > any category). With no such row, Odoo's own
+    resolution applies unchanged.
+    """
+
+    _name = "stock.posting.setup"
+    _description = "Inventory Posting Setup"
+    _order = "company_id, warehouse_id, location_id, categ_id, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True, ondelete="restrict")
+    location_id = fields.Many2one(
+        "stock.location", check_company=True, ondelete="restrict",
+        domain="[('usage', 'in', ('internal', 'transit'))]")
+    categ_id = fields.Many2one("product.category", "Product Category", ondelete="restrict")
+    inventory_account_id = fields.Many2one("account.account", "Inventory Account", check_company=True)
+    stock_input_account_id = fields.Many2one("account.account", "Stock Input Account", check_company=True)
+    stock_output_account_id = fields.Many2one("account.account", "Stock Output Account", check_company=True)
+    cogs_account_id = fields.Many2one("account.account", "COGS Account", check_company=True)
+    inventory_adjustment_account_id = fields.Many2one(
+        "account.account", "Inventory Adjustment Account", check_company=True)
+    purchase_variance_account_id = fields.Many2one("account.account", "Purchase Variance Account", check_company=True)
+    overhead_applied_account_id = fields.Many2one("account.account", "Overhead Applied Account", check_company=True)
+    wip_account_id = fields.Many2one("account.account", "WIP Account", check_company=True)
+    used_count = fields.Integer("Posted Entries", compute="_compute_used_count")
+
+    _sql_constraints = [
+        ("unique_key", "unique NULLS NOT DISTINCT (company_id, warehouse_id, location_id, categ_id)",
+         "There is already a posting setup row for this company, warehouse, location and category."),
+    ]
+
+    @api.model
+    def _account_field(self, account_type):
+        if account_type not in posting_plan.ACCOUNT_TYPE_KEYS:
+            raise ValueError(account_type)
+        return "%s_account_id" % account_type
+
+    @api.depends("company_id", "warehouse_id", "location_id", "categ_id")
+    def _compute_name(self):
+        for row in self:
+            parts = [row.location_id.complete_name or row.warehouse_id.name or _("All locations"),
+                     row.categ_id.complete_name or _("All categories")]
+            row.name = " / ".join(p for p in parts if p)
+
+    def _compute_used_count(self):
+        counts = dict(self.env["stock.valuation.layer.gl.link"]._read_group(
+            [("setup_id", "in", self.ids)], ["setup_id"], ["svl_id:count_distinct"]))
+        for row in self:
+            row.used_count = counts.get(row, 0)
+
+    @api.constrains("location_id", "warehouse_id")
+    def _check_location_warehouse(self):
+        for row in self:
+            if row.location_id and row.warehouse_id and row.location_id.warehouse_id != row.warehouse_id:
+                raise ValidationError(_(
+                    "Location %(loc)s is not in warehouse %(wh)s (posting setup %(row)s).",
+                    loc=row.location_id.display_name, wh=row.warehouse_id.display_name, row=row.display_name))
+
+    def _gl_best_row(self, company, warehouse, location, categ, account_type):
+        """The most specific row of ``self`` matching the entry that sets ``account_type``'s account
+        (any row when ``account_type`` is None). Returns an empty recordset when none matches."""
+        best, best_score = self.browse(), None
+        fname = self._account_field(account_type) if account_type else None
+        for row in self:
+            if not row.active or row.company_id != company:
+                continue
+            if row.warehouse_id and row.warehouse_id != warehouse:
+                continue
+            if row.location_id and not (location and location.parent_path.startswith(row.location_id.parent_path)):
+                continue
+            if row.categ_id and not (categ and categ.parent_path.startswith(row.categ_id.parent_path)):
+                continue
+            if fname and not row[fname]:
+                continue
+            score = (len(row.location_id.parent_path or ""), bool(row.warehouse_id),
+                     len(row.categ_id.parent_path or ""))
+            if best_score is None or score > best_score:
+                best, best_score = row, score
+        return best
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self.filtered("used_count")
+        if used:
+            raise UserError(_(
+                "Posting setup %s was used by posted value entries and cannot be deleted: archive it instead.",
+                ", ".join(used.mapped("display_name"))))
+
+    def action_suggest_accounts(self):
+        """Fill the empty accounts of this row from Odoo's current accounts: the category's (or the
+        default category's) stock valuation, input, output and expense accounts, the price difference
+        account, the inventory-loss location's account and the production cost account."""
+        for row in self:
+            categ = row.categ_id or self.env.ref("product.product_category_all", raise_if_not_found=False)
+            categ = categ.with_company(row.company_id) if categ else categ
+            company = row.company_id
+            loss_loc = self.env["stock.location"].search([
+                ("usage", "=", "inventory"), ("scrap_location", "=", False),
+                ("company_id", "in", [company.id, False])], limit=1)
+            suggestions = {
+                "inventory": categ and categ.property_stock_valuation_account_id,
+                "stock_input": categ and categ.property_stock_account_input_categ_id,
+                "stock_output": categ and categ.property_stock_account_output_categ_id,
+                "cogs": categ and categ.property_account_expense_categ_id,
+                "inventory_adjustment": loss_loc.valuation_in_account_id
+                or (categ and categ.property_account_expense_categ_id),
+                "purchase_variance": categ and "property_account_creditor_price_difference_categ" in categ._fields
+                and categ.property_account_creditor_price_difference_categ,
+                "overhead_applied": categ and categ.property_stock_account_input_categ_id,
+                "wip": company.account_production_wip_account_id
+                or (categ and "property_stock_account_production_cost_id" in categ._fields
+                    and categ.property_stock_account_production_cost_id),
+            }
+            vals = {}
+            for atype, account in suggestions.items():
+                fname = self._account_field(atype)
+                if not row[fname] and account:
+                    vals[fname] = account.id
+            row.write(vals)
+        return True

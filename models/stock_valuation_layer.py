@@ -1,0 +1,491 @@
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from . import posting_plan
+
+_logger = logging.getLogger(__name__)
+
+GL_STATES = [
+    ("to_post", "Not Posted"),
+    ("partial", "Partially Posted"),
+    ("posted", "Posted"),
+    ("not_to_post", "Not to Post"),
+]
+GL_ORIGINS = [
+    ("move", "Stock Move"),
+    ("price_diff", "Vendor Bill Price Difference"),
+    ("landed_cost", "Landed Cost"),
+    ("landed_cost_out", "Landed Cost (sold share)"),
+    ("revaluation", "Revaluation"),
+    ("price_change", "Standard Price Change"),
+    ("category_switch", "Category / Valuation Change"),
+    ("other", "Other"),
+]
+# SVL origins whose context key is read at creation (see create())
+CONTEXT_ORIGIN = "gl_svl_origin"
+
+
+class StockValuationLayer(models.Model):
+    """Value entries (BC table 5802) on top of Odoo's stock valuation layers.
+
+    Every SVL gets a posting date, a document type (BC's item ledger entry type), an entry type, the
+    internal location and warehouse its value sits in, and a watermark ``cost_posted_to_gl`` saying how
+    much of ``value`` (company currency, signed) is already in the general ledger. Posting only ever
+    posts ``value - cost_posted_to_gl``. The derived fields are filled by one set-based SQL statement
+    (``_gl_fill_value_entry_fields``) used both at creation and by the install hook.
+    """
+
+    _inherit = "stock.valuation.layer"
+
+    posting_date = fields.Date(
+        readonly=True, index=True, copy=False,
+        help="Accounting date of the value entry: the stock move's done date (company time zone), the "
+             "inventory accounting date, the bill date of a price difference, the landed-cost date or "
+             "the revaluation date. The cost is posted to the general ledger on this date.")
+    document_type = fields.Selection(
+        posting_plan.DOCUMENT_TYPES, readonly=True, index=True,
+        help="Business Central's item ledger entry type, derived from the stock move's locations.")
+    entry_type = fields.Selection(
+        posting_plan.ENTRY_TYPES, readonly=True, index=True,
+        help="What created the value: direct cost, indirect cost (landed costs), variance, revaluation "
+             "(revaluation wizard, standard price change) or rounding.")
+    location_id = fields.Many2one(
+        "stock.location", "Location", readonly=True, index="btree_not_null",
+        help="Internal location the value sits in (the valued side of the stock move).")
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", "Warehouse", compute=False, search=False, store=True, readonly=True,
+        index="btree_not_null")
+    cost_posted_to_gl = fields.Monetary(
+        "Cost Posted to G/L", readonly=True, copy=False, default=0.0,
+        help="How much of the value is in the general ledger (watermark). Posting posts the difference.")
+    gl_state = fields.Selection(
+        GL_STATES, "G/L Status", readonly=True, index=True, copy=False,
+        help="Not Posted / Partially Posted / Posted to the general ledger, or Not to Post (zero value, "
+             "automated valuation without journal entry, before 'Post inventory cost from', continental "
+             "dropship).")
+    gl_excluded = fields.Boolean(
+        "Excluded from G/L posting", readonly=True, copy=False,
+        help="Technical: the batch job never posts this entry (see G/L Status).")
+    gl_origin = fields.Selection(GL_ORIGINS, "Origin", readonly=True, index=True, copy=False)
+    gl_counterpart_account_id = fields.Many2one(
+        "account.account", "Counterpart Account", readonly=True, copy=False,
+        help="Counterpart account chosen when the entry was created (revaluation wizard account, landed "
+             "cost line account); the posting setup may still override it.")
+    gl_counterpart_type = fields.Selection(
+        posting_plan.ACCOUNT_TYPES, "Counterpart Account Type", readonly=True,
+        help="Account type of the non-inventory side, from the document type x entry type matrix.")
+    gl_link_ids = fields.One2many("stock.valuation.layer.gl.link", "svl_id", "G/L Links", readonly=True)
+    is_adjustment = fields.Boolean(
+        "Adjustment", readonly=True, copy=False,
+        help="Created by cost adjustment: forwards a cost change of an inbound entry to an outbound one.")
+    applies_to_id = fields.Many2one(
+        "stock.valuation.layer", "Applies to", readonly=True, index="btree_not_null", copy=False,
+        help="For adjustment entries: the outbound value entry whose cost is adjusted.")
+
+    # ------------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        ctx = self.env.context
+        preset_date = ctx.get("force_period_date") or ctx.get("gl_posting_date")
+        for vals in vals_list:
+            if ctx.get(CONTEXT_ORIGIN) and not vals.get("gl_origin") and not vals.get("stock_move_id"):
+                vals["gl_origin"] = ctx[CONTEXT_ORIGIN]
+            if preset_date and not vals.get("posting_date"):
+                vals["posting_date"] = preset_date
+            if ctx.get("gl_counterpart_account_id") and not vals.get("gl_counterpart_account_id"):
+                vals["gl_counterpart_account_id"] = ctx["gl_counterpart_account_id"]
+        layers = super().create(vals_list)
+        layers._gl_fill_value_entry_fields()
+        return layers
+
+    def _search_warehouse_id(self, operator, value):
+        # warehouse_id is stored by this module; kept for callers of Odoo's original search method.
+        return [("warehouse_id", operator, value)]
+
+    # ------------------------------------------------------------------------------------------------
+    # Set-based derivation (creation and install hook share it)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _gl_valued_usage_sql(self, alias):
+        return (f"({alias}.usage = 'internal' OR ({alias}.usage = 'transit' "
+                f"AND {alias}.company_id IS NOT NULL))")
+
+    def _gl_fill_value_entry_fields(self, all_records=False):
+        """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
+        exclusion for ``self`` (or every SVL when ``all_records``) in one UPDATE, then refresh
+        ``gl_state``. Values already set (context-provided dates, origins) are kept.
+
+        Rules follow SPEC §2: supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
+        location = positive/negative adjustment, transit = transfer, production = consumption/output,
+        dropship legs by sign; landed costs are indirect cost, revaluations and price changes are
+        revaluation. Entries of automated (real-time) categories, dated before the company's "Post
+        inventory cost from" date, or continental dropships are excluded from batch posting.
+        """
+        if not all_records and not self:
+            return
+        self.env.flush_all()
+        vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
+        doc_type = f"""CASE
+            WHEN sm.id IS NULL THEN (CASE WHEN svl.value < 0 OR svl.quantity < 0
+                                          THEN 'negative_adjmt' ELSE 'positive_adjmt' END)
+            WHEN NOT {vs} AND NOT {vd} AND ls.usage IN ('supplier', 'customer')
+                 AND ld.usage IN ('supplier', 'customer')
+                 THEN (CASE WHEN (svl.quantity > 0 OR (svl.quantity = 0 AND svl.value >= 0))
+                                 = (ls.usage = 'supplier') THEN 'purchase' ELSE 'sale' END)
+            WHEN ls.usage = 'supplier' OR ld.usage = 'supplier' THEN 'purchase'
+            WHEN ls.usage = 'customer' OR ld.usage = 'customer' THEN 'sale'
+            WHEN ls.usage = 'production' THEN 'output'
+            WHEN ld.usage = 'production' THEN 'consumption'
+            WHEN ls.usage = 'inventory' THEN 'positive_adjmt'
+            WHEN ld.usage = 'inventory' THEN 'negative_adjmt'
+            WHEN ls.usage = 'transit' OR ld.usage = 'transit' THEN 'transfer'
+            WHEN svl.value < 0 OR svl.quantity < 0 THEN 'negative_adjmt'
+            ELSE 'positive_adjmt' END"""
+        origin = """COALESCE(svl.gl_origin, CASE
+            WHEN svl.stock_landed_cost_id IS NOT NULL THEN 'landed_cost'
+            WHEN svl.account_move_line_id IS NOT NULL THEN 'price_diff'
+            WHEN sm.id IS NOT NULL THEN 'move' ELSE 'other' END)"""
+        entry_type = """COALESCE(svl.entry_type, CASE
+            WHEN svl.stock_landed_cost_id IS NOT NULL OR svl.gl_origin = 'landed_cost_out' THEN 'indirect_cost'
+            WHEN svl.gl_origin IN ('revaluation', 'price_change') THEN 'revaluation'
+            ELSE 'direct_cost' END)"""
+        counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin")
+        where = "TRUE" if all_records else "svl.id = ANY(%(ids)s)"
+        query = f"""
+            WITH base AS (
+                SELECT svl.id,
+                       COALESCE(svl.posting_date, aml.date, lc.date,
+                                (timezone(COALESCE(NULLIF(cp.tz, ''), 'UTC'), timezone('UTC', sm.date)))::date,
+                                (timezone(COALESCE(NULLIF(cp.tz, ''), 'UTC'), timezone('UTC', svl.create_date)))::date
+                       ) AS posting_date,
+                       COALESCE(svl.document_type, {doc_type}) AS document_type,
+                       {entry_type} AS entry_type,
+                       {origin} AS gl_origin,
+                       COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
+                                parent.location_id) AS location_id,
+                       (sm.id IS NOT NULL AND NOT {vs} AND NOT {vd}) AS is_dropship,
+                       COALESCE(pc.property_valuation ->> svl.company_id::text, 'manual_periodic') AS valuation,
+                       c.gl_post_cost_from AS post_from,
+                       c.anglo_saxon_accounting AS anglo_saxon
+                  FROM stock_valuation_layer svl
+                  JOIN res_company c ON c.id = svl.company_id
+                  JOIN res_partner cp ON cp.id = c.partner_id
+                  JOIN product_product pp ON pp.id = svl.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                  LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
+                  LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id)
+                  LEFT JOIN stock_location ls ON ls.id = sm.location_id
+                  LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
+                  LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
+                  LEFT JOIN stock_landed_cost lc ON lc.id = svl.stock_landed_cost_id
+                 WHERE {where}
+            ), d AS (
+                SELECT base.*, loc.warehouse_id
+                  FROM base LEFT JOIN stock_location loc ON loc.id = base.location_id
+            )
+            UPDATE stock_valuation_layer svl
+               SET posting_date = d.posting_date,
+                   document_type = d.document_type,
+                   entry_type = d.entry_type,
+                   gl_origin = d.gl_origin,
+                   location_id = d.location_id,
+                   warehouse_id = d.warehouse_id,
+                   gl_counterpart_type = {counterpart},
+                   gl_excluded = (svl.account_move_id IS NULL AND (
+                        d.valuation = 'real_time'
+                        OR (d.post_from IS NOT NULL AND d.posting_date < d.post_from)
+                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE))))
+              FROM d
+             WHERE svl.id = d.id
+        """
+        self.env.cr.execute(query, {"ids": self.ids})
+        self._gl_refresh_state(all_records=all_records)
+
+    def _gl_refresh_state(self, all_records=False):
+        """Recompute ``gl_state`` in SQL from value, watermark and exclusion, rounding with the company
+        currency's decimal places."""
+        if not all_records and not self:
+            return
+        where = "TRUE" if all_records else "svl.id = ANY(%(ids)s)"
+        self.env.cr.execute(f"""
+            UPDATE stock_valuation_layer svl
+               SET gl_state = CASE
+                    WHEN ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) = 0
+                         AND ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) != 0 THEN 'posted'
+                    WHEN svl.gl_excluded THEN 'not_to_post'
+                    WHEN ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) = 0
+                         THEN 'not_to_post'
+                    WHEN ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) != 0 THEN 'partial'
+                    ELSE 'to_post' END
+              FROM res_company c JOIN res_currency cur ON cur.id = c.currency_id
+             WHERE c.id = svl.company_id AND {where}
+        """, {"ids": self.ids})
+        self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
+                               "warehouse_id", "gl_counterpart_type", "gl_excluded", "gl_state",
+                               "cost_posted_to_gl"])
+
+    @api.model
+    def _gl_sync_native_postings(self, company_ids=None, svl_ids=None):
+        """Link the journal entries Odoo's real-time valuation posted (``account_move_id``) to their value
+        entries: G/L link rows per journal item (amount split by the SVLs' share of the entry) and
+        ``cost_posted_to_gl = value``. Set-based and idempotent: only SVLs without any link are touched.
+        """
+        self.env.flush_all()
+        counterpart = posting_plan.counterpart_account_type_sql(
+            "svl.document_type", "svl.entry_type", "svl.gl_origin")
+        # Only stock journal entries: a manual price-difference SVL keeps the vendor bill as account_move_id.
+        conds = ["svl.account_move_id IS NOT NULL", "am.state = 'posted'", "am.move_type = 'entry'",
+                 "NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)"]
+        params = {}
+        if company_ids:
+            conds.append("svl.company_id = ANY(%(company_ids)s)")
+            params["company_ids"] = list(company_ids)
+        if svl_ids:
+            conds.append("svl.id = ANY(%(svl_ids)s)")
+            params["svl_ids"] = list(svl_ids)
+        where = " AND ".join(conds)
+        self.env.cr.execute(f"""
+            WITH todo AS (
+                SELECT svl.id, svl.account_move_id, svl.value, svl.company_id,
+                       COALESCE(pc.property_stock_valuation_account_id ->> svl.company_id::text, '0')::int AS val_account,
+                       {counterpart} AS counterpart_type
+                  FROM stock_valuation_layer svl
+                  JOIN account_move am ON am.id = svl.account_move_id
+                  JOIN product_product pp ON pp.id = svl.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                 WHERE {where}
+            ), share AS (
+                SELECT t.*,
+                       CASE WHEN SUM(ABS(t2.value)) > 0 THEN ABS(t.value) / SUM(ABS(t2.value)) ELSE 1 END AS ratio
+                  FROM todo t
+                  JOIN stock_valuation_layer t2 ON t2.account_move_id = t.account_move_id
+                 GROUP BY t.id, t.account_move_id, t.value, t.company_id, t.val_account, t.counterpart_type
+            ), links AS (
+                INSERT INTO stock_valuation_layer_gl_link
+                       (svl_id, move_line_id, account_type, amount, company_id, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT s.id, aml.id,
+                       CASE WHEN aml.account_id = s.val_account THEN 'inventory' ELSE s.counterpart_type END,
+                       ROUND(aml.balance * s.ratio, cur.decimal_places), s.company_id,
+                       %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM share s
+                  JOIN account_move_line aml ON aml.move_id = s.account_move_id
+                  JOIN res_company c ON c.id = s.company_id
+                  JOIN res_currency cur ON cur.id = c.currency_id
+                RETURNING svl_id
+            )
+            UPDATE stock_valuation_layer svl
+               SET cost_posted_to_gl = svl.value, gl_excluded = FALSE
+              FROM (SELECT DISTINCT svl_id FROM links) l
+             WHERE svl.id = l.svl_id
+            RETURNING svl.id
+        """, dict(params, uid=self.env.uid))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.browse(ids)._gl_refresh_state()
+            self.env["stock.valuation.layer.gl.link"].invalidate_model()
+        return ids
+
+    # ------------------------------------------------------------------------------------------------
+    # Posting plan: account resolution (Odoo's own) feeding posting_plan
+    # ------------------------------------------------------------------------------------------------
+    def _gl_move_direction(self, move):
+        """Which branch of ``stock.move._account_entry_move`` applies: in / in_returned / out /
+        out_returned / dropship / dropship_returned (from the move's location usages)."""
+        src_valued = move.location_id._should_be_valued()
+        dest_valued = move.location_dest_id._should_be_valued()
+        if dest_valued and not src_valued:
+            return "in_returned" if move.location_id.usage == "customer" else "in"
+        if src_valued and not dest_valued:
+            return "out_returned" if move.location_dest_id.usage == "supplier" else "out"
+        if move.location_id.usage == "customer":
+            return "dropship_returned"
+        return "dropship"
+
+    def _gl_resolve_native_accounts(self, cache):
+        """Odoo's own resolution for one SVL: (journal, valuation account, counterpart account).
+
+        Move-based entries call ``stock.move._get_accounting_data_for_valuation`` (which includes the
+        location accounts and the ``mrp_account`` production overrides) once per (company, category,
+        source, destination) and pick source or destination account exactly as
+        ``stock.move._account_entry_move`` does. Entries without a move mirror the native posting of their
+        origin (revaluation wizard account, expense account of a price change, landed-cost line account,
+        stock input of a category switch, stock output for the sold share of a landed cost).
+
+        Missing accounts or journal come back as False (the caller turns them into skip reasons).
+        """
+        self.ensure_one()
+        company = self.company_id
+        product = self.product_id.with_company(company)
+        move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id
+        if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out"):
+            accounts = self._gl_product_accounts(product, cache)
+            key = ("move", company.id, product.categ_id.id, move.location_id.id, move.location_dest_id.id)
+            if key not in cache:
+                # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
+                # missing account: a missing account is a skip reason here, and the posting setup may
+                # still provide it.
+                move_c = move.with_company(company)
+                cache[key] = (accounts["stock_journal"].id, move_c._get_src_account(accounts),
+                              move_c._get_dest_account(accounts), accounts["stock_valuation"].id)
+            journal_id, acc_src, acc_dest, acc_val = cache[key]
+            if self.gl_origin == "landed_cost":
+                counterpart = self.gl_counterpart_account_id.id or accounts["stock_input"].id
+                journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
+            elif self.gl_origin == "landed_cost_out":
+                # Odoo posts the sold share of a landed cost on to the expense account (Anglo-Saxon) or
+                # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line
+                counterpart = (accounts["expense"] if company.anglo_saxon_accounting else accounts["stock_output"]).id
+                journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
+            else:
+                direction = self._gl_move_direction(move)
+                positive = self.value > 0 or (not self.value and self.quantity >= 0)
+                counterpart = {
+                    "in": acc_src, "in_returned": acc_dest, "out": acc_dest, "out_returned": acc_src,
+                    "dropship": acc_src if positive else acc_dest,
+                    "dropship_returned": acc_dest if positive else acc_src,
+                }[direction]
+            return journal_id, acc_val, counterpart
+        accounts = self._gl_product_accounts(product, cache)
+        if self.gl_origin == "category_switch":
+            counterpart = accounts.get("stock_input")
+        elif self.gl_counterpart_account_id:
+            counterpart = self.gl_counterpart_account_id
+        else:
+            counterpart = accounts.get("expense")
+        return accounts["stock_journal"].id, accounts["stock_valuation"].id, counterpart.id if counterpart else False
+
+    @api.model
+    def _gl_product_accounts(self, product, cache):
+        key = ("product", product.env.company.id, product.id)
+        if key not in cache:
+            cache[key] = product.product_tmpl_id.get_product_accounts()
+        return cache[key]
+
+    def _gl_prepare_plan_entries(self, setup_rows=None):
+        """Turn value entries into ``posting_plan.PlanEntry`` objects.
+
+        Accounts come from the posting setup when a row sets the account type, otherwise from Odoo's
+        own resolution (``_gl_resolve_native_accounts``). The amount is the delta still to post.
+
+        :return: (entries, problems) where problems is a list of dicts
+            ``{"svl": record, "code": str, "reason": str, "skip": bool}``; skipped entries are not in
+            ``entries``. Nothing is written.
+        """
+        Setup = self.env["stock.posting.setup"]
+        entries, problems = [], []
+        cache = {}
+        setups = setup_rows if setup_rows is not None else Setup.search(
+            [("company_id", "in", self.company_id.ids)])
+        for svl in self:
+            currency = svl.currency_id
+            delta = svl.value - svl.cost_posted_to_gl
+            if currency.is_zero(delta):
+                problems.append(dict(svl=svl, code="nothing_to_post", skip=True,
+                                     reason=_("Nothing to post: the cost is already in the general ledger.")))
+                continue
+            journal_id, acc_val, acc_counter = svl._gl_resolve_native_accounts(cache)
+            ctype = svl.gl_counterpart_type or posting_plan.counterpart_account_type(
+                svl.document_type, svl.entry_type, svl.gl_origin)
+            accounts = {"inventory": acc_val, ctype: acc_counter}
+            row_used = Setup.browse()
+            for atype in ("inventory", ctype):
+                row = setups._gl_best_row(svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id, atype)
+                if row:
+                    accounts[atype] = row[Setup._account_field(atype)].id
+                    row_used |= row
+                elif setups._gl_best_row(svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id, None):
+                    problems.append(dict(svl=svl, code="setup_bypassed", skip=False, reason=_(
+                        "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
+                        "account is used.", type=dict(posting_plan.ACCOUNT_TYPES)[atype])))
+            problem = svl._gl_check_accounts(accounts, journal_id)
+            if problem:
+                problems.append(dict(svl=svl, code=problem[0], skip=True, reason=problem[1]))
+                continue
+            if svl.product_id and not svl.product_id.active:
+                problems.append(dict(svl=svl, code="archived_product", skip=False,
+                                     reason=_("Product %s is archived.", svl.product_id.display_name)))
+            if svl.quantity and currency.is_zero(svl.value):
+                problems.append(dict(svl=svl, code="zero_cost", skip=False,
+                                     reason=_("Zero-cost entry with quantity %s.", svl.quantity)))
+            move = svl.stock_move_id
+            entries.append(posting_plan.PlanEntry(
+                svl_id=svl.id, company_id=svl.company_id.id, posting_date=svl.posting_date,
+                amount=currency.round(delta), journal_id=journal_id, counterpart_type=ctype,
+                accounts=accounts, categ_id=svl.categ_id.id, warehouse_id=svl.warehouse_id.id,
+                location_id=svl.location_id.id, product_id=svl.product_id.id,
+                quantity=svl.quantity if not svl.cost_posted_to_gl else 0.0,
+                partner_id=move._get_partner_id_for_valuation_lines() if move else False,
+                analytic_distribution=svl.account_move_line_id.analytic_distribution or None,
+                label=svl.description or svl.product_id.display_name,
+                reference=svl.reference or svl.description or "",
+                setup_id=row_used[:1].id,
+            ))
+        return entries, problems
+
+    def _gl_check_accounts(self, accounts, journal_id):
+        """Skip reasons for the resolved accounts and journal: (code, message) or None."""
+        self.ensure_one()
+        Account = self.env["account.account"]
+        categ = self.categ_id.display_name
+        if not journal_id:
+            return "missing_journal", _("No stock journal for category %(categ)s (product %(product)s).",
+                                        categ=categ, product=self.product_id.display_name)
+        for atype, account_id in accounts.items():
+            label = dict(posting_plan.ACCOUNT_TYPES)[atype]
+            if not account_id:
+                return "missing_account", _(
+                    "%(type)s account is missing for category %(categ)s (product %(product)s): set it on "
+                    "the category or in the posting setup.", type=label, categ=categ,
+                    product=self.product_id.display_name)
+            account = Account.browse(account_id)
+            if account.deprecated:
+                return "deprecated_account", _(
+                    "%(type)s account %(account)s is deprecated (category %(categ)s).",
+                    type=label, account=account.display_name, categ=categ)
+            if self.company_id not in account.company_ids and not (
+                    self.company_id.parent_ids & account.company_ids):
+                return "foreign_account", _(
+                    "%(type)s account %(account)s belongs to another company.",
+                    type=label, account=account.display_name)
+        return None
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_open_gl_items(self):
+        """Drill down: the journal items this value entry was posted to (G/L links)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Journal Items"),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.gl_link_ids.move_line_id.ids)],
+            "context": {"create": False},
+        }
+
+    def action_post_inventory_cost(self):
+        """Open Post Inventory Cost to G/L restricted to the selected value entries' products."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Post Inventory Cost to G/L"),
+            "res_model": "stock.inventory.cost.post",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_product_ids": self.product_id.ids,
+                        "default_company_id": self.company_id[:1].id or self.env.company.id},
+        }
+
+    @api.model
+    def _gl_group_by_company(self, svls):
+        grouped = defaultdict(lambda: self.browse())
+        for svl in svls:
+            grouped[svl.company_id] |= svl
+        return grouped

@@ -1,0 +1,27 @@
+from odoo import fields, models
+
+from . import posting_plan
+
+
+class StockValuationLayerGlLink(models.Model):
+    """G/L link (BC table 5823 "G/L - Item Ledger Relation"): which journal item a value entry fed,
+    with which account type and how much (signed, company currency; debit > 0).
+
+    A journal item posted per posting group links to every value entry that fed it; the sum of a
+    value entry's links on its ``inventory`` type equals its cost posted to G/L.
+    """
+
+    _name = "stock.valuation.layer.gl.link"
+    _description = "Value Entry - G/L Link"
+    _order = "id"
+
+    svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", required=True, index=True, ondelete="cascade")
+    move_line_id = fields.Many2one("account.move.line", "Journal Item", required=True, index=True, ondelete="cascade")
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Journal Entry")
+    account_id = fields.Many2one(related="move_line_id.account_id")
+    account_type = fields.Selection(posting_plan.ACCOUNT_TYPES, required=True)
+    amount = fields.Monetary(required=True, currency_field="currency_id")
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    run_id = fields.Many2one("stock.inventory.cost.post.run", "Posting Run", index="btree_not_null", ondelete="set null")
+    setup_id = fields.Many2one("stock.posting.setup", "Posting Setup", index="btree_not_null", ondelete="set null")

@@ -1,0 +1,1 @@
+from . import cost_post_test_report

@@ -1,0 +1,129 @@
+from datetime import date
+
+from odoo import Command, fields
+from odoo.tests import Form
+
+from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_common import (
+    ValuationReconciliationTestCommon,
+)
+
+
+class GlReconciliationCommon(ValuationReconciliationTestCommon):
+    """A company with STOCKIN / STOCKOUT / STOCKVAL accounts (Odoo's valuation test base), a manual FIFO
+    category using them, a landed-cost service and helpers that drive Odoo's own stock flows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id += (
+            cls.env.ref("stock.group_stock_manager") + cls.env.ref("purchase.group_purchase_manager")
+            + cls.env.ref("sales_team.group_sale_manager") + cls.env.ref("account.group_account_manager"))
+        cls.company = cls.company_data["company"]
+        cls.company.anglo_saxon_accounting = True
+        cls.company.gl_post_cost_from = False
+        cls.manual_categ = cls._make_category(cls.company, cls.company_data, "manual_periodic", "fifo", "Manual FIFO")
+        cls.product = cls._make_product("Chain", cls.manual_categ, cls.company, standard_price=7.0)
+        cls.warehouse = cls.company_data["default_warehouse"]
+        cls.overhead_account = cls.env["account.account"].with_company(cls.company).create({
+            "name": "Freight Applied", "code": "OVHAPPL", "account_type": "expense"})
+        cls.lc_product = cls.env["product.product"].create({
+            "name": "Freight", "type": "service", "landed_cost_ok": True,
+            "property_account_expense_id": cls.overhead_account.id})
+
+    # ------------------------------------------------------------------------------------------------
+    @classmethod
+    def _make_category(cls, company, data, valuation, cost_method, name):
+        categ = cls.env["product.category"].create({"name": name})
+        categ.with_company(company).write({
+            "property_valuation": valuation,
+            "property_cost_method": cost_method,
+            "property_stock_valuation_account_id": data["default_account_stock_valuation"].id,
+            "property_stock_account_input_categ_id": data["default_account_stock_in"].id,
+            "property_stock_account_output_categ_id": data["default_account_stock_out"].id,
+            "property_stock_journal": data["default_journal_misc"].id,
+            "property_account_expense_categ_id": data["default_account_expense"].id,
+            "property_account_income_categ_id": data["default_account_revenue"].id,
+        })
+        return categ
+
+    @classmethod
+    def _make_product(cls, name, categ, company, standard_price=0.0):
+        return cls.env["product.product"].with_company(company).create({
+            "name": name, "is_storable": True, "categ_id": categ.id, "standard_price": standard_price,
+            "company_id": company.id})
+
+    def _warehouse(self, company):
+        return self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+
+    def _move(self, product, src, dest, qty, price_unit=None, company=None, **extra):
+        """Create, confirm and validate a stock move through Odoo's own ``_action_done``."""
+        company = company or product.company_id or self.company
+        vals = {
+            "name": "%s %s" % (product.name, qty), "product_id": product.id, "product_uom_qty": qty,
+            "product_uom": product.uom_id.id, "location_id": src.id, "location_dest_id": dest.id,
+            "company_id": company.id, **extra,
+        }
+        if price_unit is not None:
+            vals["price_unit"] = price_unit
+        move = self.env["stock.move"].with_company(company).create(vals)
+        move._action_confirm()
+        move._action_assign()
+        move.move_line_ids.quantity = qty
+        move.picked = True
+        move._action_done()
+        return move
+
+    def _receive(self, product, qty, price_unit, company=None):
+        company = company or product.company_id or self.company
+        wh = self._warehouse(company)
+        return self._move(product, self.env.ref("stock.stock_location_suppliers"), wh.lot_stock_id, qty,
+                          price_unit=price_unit, company=company)
+
+    def _deliver(self, product, qty, company=None):
+        company = company or product.company_id or self.company
+        wh = self._warehouse(company)
+        return self._move(product, wh.lot_stock_id, self.env.ref("stock.stock_location_customers"), qty, company=company)
+
+    def _landed_cost(self, picking, amount, company=None, cost_date=None):
+        company = company or picking.company_id
+        accounts = self._accounts(company)
+        lc = self.env["stock.landed.cost"].with_company(company).create({
+            "picking_ids": [Command.set(picking.ids)],
+            "account_journal_id": accounts["default_journal_misc"].id,
+            "date": cost_date or fields.Date.today(),
+            "cost_lines": [Command.create({
+                "name": "Freight", "product_id": self.lc_product.id, "price_unit": amount,
+                "split_method": "equal", "account_id": accounts["overhead"].id})],
+        })
+        lc.compute_landed_cost()
+        lc.button_validate()
+        return lc
+
+    def _accounts(self, company):
+        if company == self.company:
+            return dict(self.company_data, overhead=self.overhead_account)
+        return self._company_accounts[company.id]
+
+    def _post_inventory_cost(self, company=None, **kwargs):
+        """Run Post Inventory Cost to G/L through its form and return the run record."""
+        company = company or self.company
+        wizard = Form(self.env["stock.inventory.cost.post"].with_company(company).with_context(
+            allowed_company_ids=company.ids))
+        for key, value in kwargs.items():
+            setattr(wizard, key, value)
+        action = wizard.save().action_run()
+        return self.env["stock.inventory.cost.post.run"].browse(action["res_id"])
+
+    def _balances(self, company, accounts=None):
+        """{account code: balance} over posted journal items of ``company`` (optionally some accounts)."""
+        domain = [("company_id", "=", company.id), ("parent_state", "=", "posted")]
+        if accounts:
+            domain.append(("account_id", "in", accounts.ids))
+        groups = self.env["account.move.line"]._read_group(domain, ["account_id"], ["balance:sum"])
+        currency = company.currency_id
+        # account codes are company-dependent in Odoo 18: read them in the company of the items
+        return {acc.with_company(company).code: currency.round(bal) for acc, bal in groups if not currency.is_zero(bal)}
+
+    @staticmethod
+    def _date(y, m, d):
+        return date(y, m, d)

@@ -1,0 +1,69 @@
+"""The posting plan is pure Python: these tests need no database and pin its arithmetic."""
+import unittest
+from datetime import date
+
+from odoo.addons.stock_account_gl_reconciliation.models import posting_plan as pp
+
+D1, D2 = date(2026, 1, 15), date(2026, 1, 16)
+ACC = {"inventory": 2130, "stock_output": 5100, "stock_input": 2140, "overhead_applied": 7890}
+
+
+def entry(svl_id, amount, ctype="stock_output", posting_date=D1, **kw):
+    return pp.PlanEntry(svl_id=svl_id, company_id=1, posting_date=posting_date, amount=amount, journal_id=9,
+                        counterpart_type=ctype, accounts=ACC, categ_id=3, warehouse_id=1, location_id=8, **kw)
+
+
+class TestPostingPlan(unittest.TestCase):
+
+    def test_matrix_follows_spec(self):
+        self.assertEqual(pp.counterpart_account_type("purchase", "direct_cost"), "stock_input")
+        self.assertEqual(pp.counterpart_account_type("purchase", "indirect_cost"), "overhead_applied")
+        self.assertEqual(pp.counterpart_account_type("sale", "direct_cost"), "stock_output")
+        self.assertEqual(pp.counterpart_account_type("negative_adjmt", "direct_cost"), "inventory_adjustment")
+        self.assertEqual(pp.counterpart_account_type("consumption", "direct_cost"), "wip")
+        self.assertEqual(pp.counterpart_account_type("sale", "revaluation"), "inventory_adjustment")
+        self.assertEqual(pp.counterpart_account_type("purchase", "variance"), "purchase_variance")
+        self.assertEqual(pp.counterpart_account_type("positive_adjmt", "direct_cost", "category_switch"), "stock_input")
+        self.assertEqual(pp.counterpart_account_type("sale", "indirect_cost", "landed_cost_out"), "cogs")
+
+    def test_sql_matrix_is_the_same_rules(self):
+        sql = pp.counterpart_account_type_sql("d", "e", "o")
+        self.assertEqual(sql.count("WHEN"), len(pp.COUNTERPART_RULES))
+        self.assertIn("WHEN e IN ('indirect_cost') AND d IN ('purchase') THEN 'overhead_applied'", sql)
+
+    def test_entry_posts_a_balanced_pair(self):
+        lines = pp.plan_entry_lines(entry(1, -80.0))
+        self.assertEqual([(l.account_id, l.account_type, l.amount) for l in lines],
+                         [(2130, "inventory", -80.0), (5100, "stock_output", 80.0)])
+        self.assertEqual(pp.plan_entry_lines(entry(1, 0.004)), [])
+
+    def test_per_entry_one_move_per_value_entry(self):
+        moves = pp.plan_moves([entry(1, -80.0), entry(2, -20.0)], "per_entry")
+        self.assertEqual(len(moves), 2)
+        self.assertEqual([len(m["lines"]) for m in moves], [2, 2])
+
+    def test_per_posting_group_bc_d2(self):
+        """BC D2: two sales on 01-15 (-80, -20) -> Inventory -100 / COGS +100, 4 links; a return (+10)
+        stays on separate lines (never netted); a sale on 01-16 is another journal entry."""
+        moves = pp.plan_moves([entry(1, -80.0), entry(2, -20.0), entry(3, 10.0), entry(4, -5.0, posting_date=D2)],
+                              "per_posting_group")
+        self.assertEqual(len(moves), 2)
+        first = moves[0]
+        self.assertEqual(sorted((l.account_type, l.amount) for l in first["lines"]),
+                         [("inventory", -100.0), ("inventory", 10.0), ("stock_output", -10.0), ("stock_output", 100.0)])
+        inv = next(l for l in first["lines"] if l.account_type == "inventory" and l.amount < 0)
+        self.assertEqual(inv.contributions, {1: -80.0, 2: -20.0})
+        self.assertEqual(sum(len(l.contributions) for l in first["lines"]), 6)
+        self.assertEqual(pp.totals_per_account_type(moves), {"inventory": -95.0, "stock_output": 95.0})
+
+    def test_grouping_key_keeps_analytic_and_warehouse_apart(self):
+        moves = pp.plan_moves([entry(1, -1.0), entry(2, -1.0, analytic_distribution={"7": 100}),
+                               pp.PlanEntry(3, 1, D1, -1.0, 9, "stock_output", ACC, 3, 2, 9)], "per_posting_group")
+        self.assertEqual(len(moves), 1)
+        self.assertEqual(len(moves[0]["lines"]), 6)
+
+    def test_rounding_half_up_to_the_cent(self):
+        self.assertEqual(pp.round_money(0.125, 0.01), 0.13)
+        self.assertEqual(pp.round_money(-2.675, 0.01), -2.68)
+        moves = pp.plan_moves([entry(i, 0.1) for i in range(1, 4)], "per_posting_group")
+        self.assertEqual(moves[0]["lines"][0].amount, 0.3)

@@ -1,0 +1,50 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import GlReconciliationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(GlReconciliationCommon):
+
+    def test_scenario_9_other_company_user(self):
+        """A user of company B can neither read nor post company A's value entries."""
+        svl = self._receive(self.product, 3, 5.0).stock_valuation_layer_ids
+        self._post_inventory_cost()
+        company_b = self.setup_other_company()["company"]
+        user_b = new_test_user(self.env, login="acc_b", company_id=company_b.id, company_ids=[(6, 0, company_b.ids)],
+                               groups="account.group_account_manager,stock.group_stock_manager")
+        SVL_b = self.env["stock.valuation.layer"].with_user(user_b)
+        self.assertFalse(SVL_b.search([("id", "=", svl.id)]))
+        with self.assertRaises(AccessError):
+            SVL_b.browse(svl.id).read(["value"])
+        Link_b = self.env["stock.valuation.layer.gl.link"].with_user(user_b)
+        self.assertFalse(Link_b.search([("svl_id", "=", svl.id)]))
+        Run_b = self.env["stock.inventory.cost.post.run"].with_user(user_b)
+        self.assertFalse(Run_b.search([]))
+        # posting for company A is refused: company A is not among the user's companies
+        with self.assertRaises(AccessError):
+            self.env["stock.inventory.cost.post"].with_user(user_b).create({"company_id": self.company.id}).action_run()
+
+    def test_only_accounting_administrators_post(self):
+        self._receive(self.product, 1, 5.0)
+        stock_user = new_test_user(self.env, login="stock_mgr", company_id=self.company.id,
+                                   groups="stock.group_stock_manager,account.group_account_user")
+        with self.assertRaises(AccessError):
+            self.env["stock.inventory.cost.post"].with_user(stock_user).create({"company_id": self.company.id}).action_run()
+
+    def test_concurrent_run_is_refused(self):
+        """Two runs at once never double-post: a second cursor holding the company's posting lock makes
+        this run stop with a clear message, posting nothing; once released, the run posts."""
+        svl = self._receive(self.product, 2, 5.0).stock_valuation_layer_ids
+        wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id})
+        from odoo.addons.stock_account_gl_reconciliation.wizards.stock_inventory_cost_post import LOCK_NAMESPACE
+        with self.env.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company.id))
+            self.assertTrue(other_cr.fetchone()[0])
+            with self.assertRaisesRegex(UserError, "Another Post Inventory Cost to G/L run is in progress"):
+                wizard.action_run()
+            self.assertEqual(svl.gl_state, "to_post")
+            other_cr.rollback()
+        wizard.action_run()
+        self.assertEqual(svl.gl_state, "posted")

@@ -1,0 +1,322 @@
+import zlib
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models import posting_plan
+
+LOCK_NAMESPACE = zlib.crc32(b"stock_account_gl_reconciliation.post") & 0x7FFFFFFF
+
+
+class StockInventoryCostPost(models.TransientModel):
+    """Post Inventory Cost to G/L (BC report 1002) and its test report (BC report 1003).
+
+    Posts the delta ``value - cost_posted_to_gl`` of the queued value entries of manual-valuation
+    categories, per entry (one journal entry per value entry, dated its posting date) or per posting
+    group (one journal entry per journal and posting date, lines summed per account, account type,
+    warehouse, location, category, analytic distribution and sign). Entries that cannot be posted are
+    skipped with a reason and stay queued; a posting date inside a lock date moves to the first open
+    date (or raises, per the company's policy). Running it twice posts nothing new.
+    """
+
+    _name = "stock.inventory.cost.post"
+    _description = "Post Inventory Cost to G/L"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    date_from = fields.Date("Posting Date From")
+    date_to = fields.Date("Posting Date To", default=fields.Date.context_today)
+    product_ids = fields.Many2many("product.product", string="Products", check_company=True)
+    categ_ids = fields.Many2many("product.category", string="Product Categories")
+    posting_method = fields.Selection(
+        [("per_posting_group", "Per Posting Group"), ("per_entry", "Per Entry")],
+        required=True, default="per_posting_group")
+    reference = fields.Char(
+        "Document Reference",
+        help="Reference of the journal entries when posting per posting group (default: next number of "
+             "the 'Inventory Cost Posting' sequence). Not allowed per entry: each entry keeps its own.")
+    journal_id = fields.Many2one(
+        "account.journal", check_company=True, domain="[('type', '=', 'general')]",
+        help="Journal of the created entries; empty = each category's stock journal.")
+    post = fields.Boolean("Post", default=True, help="Unchecked: preview only, nothing is written.")
+    show_only_warnings = fields.Boolean("Show Only Warnings")
+
+    @api.onchange("posting_method")
+    def _onchange_posting_method(self):
+        if self.posting_method == "per_entry":
+            self.reference = False
+
+    # ------------------------------------------------------------------------------------------------
+    # Plan
+    # ------------------------------------------------------------------------------------------------
+    def _get_queue_domain(self):
+        self.ensure_one()
+        domain = [("company_id", "=", self.company_id.id), ("gl_state", "in", ("to_post", "partial"))]
+        if self.date_from:
+            domain.append(("posting_date", ">=", self.date_from))
+        if self.date_to:
+            domain.append(("posting_date", "<=", self.date_to))
+        if self.product_ids:
+            domain.append(("product_id", "in", self.product_ids.ids))
+        if self.categ_ids:
+            domain.append(("categ_id", "child_of", self.categ_ids.ids))
+        return domain
+
+    def _check_parameters(self):
+        self.ensure_one()
+        if self.posting_method == "per_entry" and self.reference:
+            raise UserError(_("Do not enter a document reference when posting per entry: each journal entry "
+                              "keeps the reference of its value entry."))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise UserError(_("The 'from' date %(f)s is after the 'to' date %(t)s.", f=self.date_from, t=self.date_to))
+
+    def _first_open_date(self, date, journal, cache):
+        """(date to post on, lock-date note or None). Follows ``res.company._get_violated_lock_dates``;
+        the first open date is the day after the latest violated lock date (BC: Allow Posting From)."""
+        key = (date, journal.id)
+        if key not in cache:
+            violated = self.company_id._get_violated_lock_dates(date, False, journal)
+            if not violated:
+                cache[key] = (date, None)
+            else:
+                new_date = max(lock for lock, _name in violated) + timedelta(days=1)
+                if self.company_id.gl_lock_date_policy == "error":
+                    raise UserError(_(
+                        "Posting date %(date)s is inside the %(lock)s of %(company)s and the company does not "
+                        "allow moving it (Settings ▸ Locked Posting Dates). Open the period or change the "
+                        "policy, then run Post Inventory Cost to G/L again; nothing was posted.",
+                        date=date, lock=", ".join(str(name) for _lock, name in violated),
+                        company=self.company_id.display_name))
+                cache[key] = (new_date, _(
+                    "%(date)s is locked (%(lock)s): posted on %(new)s.", date=date,
+                    lock=", ".join(str(name) for _lock, name in violated), new=new_date))
+        return cache[key]
+
+    def _compute_plan(self, svls):
+        """Plan ``svls``: (moves, problems, notes). Pure computation, nothing written.
+
+        ``moves`` come from ``posting_plan.plan_moves`` with posting dates already moved out of locked
+        periods; ``problems`` are dicts (svl, code, reason, skip); ``notes`` lists lock-date moves.
+        """
+        self.ensure_one()
+        entries, problems = svls._gl_prepare_plan_entries()
+        lock_cache, notes = {}, []
+        Journal = self.env["account.journal"]
+        for entry in entries:
+            if self.journal_id:
+                entry.journal_id = self.journal_id.id
+            new_date, note = self._first_open_date(entry.posting_date, Journal.browse(entry.journal_id), lock_cache)
+            if note:
+                entry.posting_date = new_date
+                svl = svls.browse(entry.svl_id)
+                problems.append(dict(svl=svl, code="lock_date", skip=False, reason=note))
+                if note not in notes:
+                    notes.append(note)
+        rounding = self.company_id.currency_id.rounding
+        moves = posting_plan.plan_moves(entries, self.posting_method, rounding)
+        setup_map = {entry.svl_id: entry.setup_id for entry in entries}
+        for move in moves:
+            move["setup_ids"] = {svl_id: setup_map.get(svl_id) for svl_id in move["svl_ids"]}
+        return moves, problems, notes
+
+    # ------------------------------------------------------------------------------------------------
+    # Posting
+    # ------------------------------------------------------------------------------------------------
+    def _acquire_lock(self):
+        """Serialise runs per company with a transaction-level advisory lock. Raises a UserError naming
+        the company when another run holds it (the second run posts nothing and says so)."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company_id.id))
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(_(
+                "Another Post Inventory Cost to G/L run is in progress for %s. Nothing was posted: run it "
+                "again when that run has finished.", self.company_id.display_name))
+
+    def _lock_rows(self, svls):
+        """Row-lock the value entries to post. Under Odoo's REPEATABLE READ isolation, a row changed by a
+        run committed after this transaction started raises a serialization failure, so the request is
+        retried on a fresh snapshot and never posts the same delta twice."""
+        if svls:
+            self.env.cr.execute("SELECT id FROM stock_valuation_layer WHERE id = ANY(%s) FOR UPDATE",
+                                (svls.ids,))
+
+    def _prepare_move_vals(self, move_plan, reference):
+        self.ensure_one()
+        SVL = self.env["stock.valuation.layer"]
+        per_entry = self.posting_method == "per_entry"
+        types = dict(posting_plan.ACCOUNT_TYPES)
+        if per_entry:
+            svl = SVL.browse(move_plan["svl_ids"][0])
+            ref = move_plan["reference"] or reference
+        else:
+            ref = reference
+        line_vals = []
+        for line in move_plan["lines"]:
+            if per_entry:
+                name = "%s %s" % (dict(posting_plan.ENTRY_TYPES).get(svl.entry_type, ""), svl.description or "")
+            else:
+                name = "%s, %s" % (types[line.account_type], ref)
+            vals = {
+                "name": name.strip(),
+                "account_id": line.account_id,
+                "balance": line.amount,
+                "analytic_distribution": line.analytic_distribution or False,
+            }
+            if per_entry:
+                vals.update(product_id=line.product_id, quantity=line.quantity, partner_id=line.partner_id,
+                            product_uom_id=svl.uom_id.id)
+            line_vals.append((0, 0, vals))
+        vals = {
+            "journal_id": move_plan["journal_id"],
+            "date": move_plan["posting_date"],
+            "ref": ref,
+            "move_type": "entry",
+            "company_id": self.company_id.id,
+            "line_ids": line_vals,
+        }
+        if per_entry and svl.stock_move_id:
+            vals["stock_move_id"] = svl.stock_move_id.id
+            vals["partner_id"] = move_plan["lines"][0].partner_id
+        return vals
+
+    def _post_plan(self, moves, problems, notes, svls):
+        """Create and post the planned journal entries, their G/L links and the run record, and raise the
+        watermarks, all in this transaction (a failure rolls everything back: nothing half-posted)."""
+        self.ensure_one()
+        reference = self.reference or (
+            self.posting_method == "per_posting_group"
+            and self.env["ir.sequence"].with_company(self.company_id).next_by_code("stock.inventory.cost.post"))
+        reference = reference or _("Inventory Cost Posting")
+        run_vals = {
+            "name": reference if self.posting_method == "per_posting_group" else
+            self.env["ir.sequence"].with_company(self.company_id).next_by_code("stock.inventory.cost.post") or reference,
+            "company_id": self.company_id.id,
+            "date_from": self.date_from, "date_to": self.date_to,
+            "posting_method": self.posting_method,
+            "product_ids": [(6, 0, self.product_ids.ids)], "categ_ids": [(6, 0, self.categ_ids.ids)],
+            "note": "\n".join(notes) or False,
+            "skipped_line_ids": [(0, 0, {"svl_id": p["svl"].id, "code": p["code"], "reason": p["reason"]})
+                                 for p in problems if p["skip"] and p["code"] != "nothing_to_post"],
+        }
+        rounding = self.company_id.currency_id.rounding
+        for key, amount in posting_plan.totals_per_account_type(moves, rounding).items():
+            run_vals["total_%s" % key] = amount
+        AccountMove = self.env["account.move"].sudo()
+        account_moves = AccountMove.create([self._prepare_move_vals(m, reference) for m in moves]) if moves else AccountMove
+        run_vals.update(state="done" if moves else "nothing")
+        run = self.env["stock.inventory.cost.post.run"].sudo().create(run_vals)
+        if not moves:
+            return run
+        account_moves._post(soft=False)
+        link_vals, deltas = [], {}
+        for account_move, move_plan in zip(account_moves, moves):
+            setup_by_svl = move_plan["setup_ids"]
+            for aml, line in zip(account_move.line_ids.sorted("id"), move_plan["lines"]):
+                for svl_id, amount in line.contributions.items():
+                    link_vals.append({
+                        "svl_id": svl_id, "move_line_id": aml.id, "account_type": line.account_type,
+                        "amount": amount, "company_id": self.company_id.id, "run_id": run.id,
+                        "setup_id": setup_by_svl.get(svl_id, False),
+                    })
+                    if line.account_type == "inventory":
+                        deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
+        self.env["stock.valuation.layer.gl.link"].sudo().create(link_vals)
+        ids, amounts = list(deltas), [deltas[i] for i in deltas]
+        self.env.cr.execute("""
+            UPDATE stock_valuation_layer svl
+               SET cost_posted_to_gl = COALESCE(svl.cost_posted_to_gl, 0) + d.amount
+              FROM unnest(%s::int[], %s::numeric[]) AS d(id, amount)
+             WHERE svl.id = d.id
+        """, (ids, amounts))
+        posted = svls.browse(ids)
+        posted._gl_refresh_state()
+        run.write({"move_ids": [(6, 0, account_moves.ids)], "svl_ids": [(6, 0, ids)]})
+        return run
+
+    def _check_rights(self):
+        if not self.env.user.has_group("account.group_account_manager"):
+            raise AccessError(_("Only accounting administrators can post inventory cost to the general ledger."))
+
+    def _get_queue(self):
+        self.ensure_one()
+        SVL = self.env["stock.valuation.layer"]
+        SVL._gl_sync_native_postings(company_ids=self.company_id.ids)
+        return SVL.search(self._get_queue_domain(), order="posting_date, id")
+
+    def action_run(self):
+        """Post (or, with Post unchecked, preview) inventory cost to G/L.
+
+        :return: the run record's form action when posting; the test report action when previewing
+        :raise AccessError: for users outside Accounting ▸ Administrator
+        :raise UserError: reference given per entry, dates inverted, another run in progress, or a locked
+            posting date with the "Stop with an error" policy (nothing is posted in every case)
+        """
+        self.ensure_one()
+        self._check_rights()
+        self._check_parameters()
+        if not self.post:
+            return self.action_print_test_report()
+        self._acquire_lock()
+        svls = self._get_queue()
+        self._lock_rows(svls)
+        svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
+        svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
+        moves, problems, notes = self._compute_plan(svls)
+        run = self._post_plan(moves, problems, notes, svls)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.inventory.cost.post.run",
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # Test report
+    # ------------------------------------------------------------------------------------------------
+    def _get_test_report_data(self):
+        """Data of the test report (BC report 1003): planned lines and every problem, nothing written.
+
+        :return: dict with ``lines`` (date, reference, account, account type, amount, value entry ids,
+            products), ``problems`` (value entry, product, date, amount, code, reason, skipped), totals per
+            account type, counts.
+        """
+        self.ensure_one()
+        self._check_parameters()
+        svls = self._get_queue()
+        moves, problems, notes = self._compute_plan(svls)
+        Account = self.env["account.account"]
+        SVL = self.env["stock.valuation.layer"]
+        types = dict(posting_plan.ACCOUNT_TYPES)
+        lines = []
+        for move in moves:
+            for line in move["lines"]:
+                fed = SVL.browse(list(line.contributions))
+                lines.append({
+                    "date": move["posting_date"],
+                    "reference": move.get("reference") or self.reference or "",
+                    "account": Account.browse(line.account_id).display_name,
+                    "account_type": types[line.account_type],
+                    "amount": line.amount,
+                    "svl_ids": fed.ids,
+                    "products": ", ".join(fed.product_id.mapped("display_name")),
+                })
+        return {
+            "lines": lines,
+            "problems": [{
+                "svl_id": p["svl"].id, "product": p["svl"].product_id.display_name,
+                "date": p["svl"].posting_date, "amount": p["svl"].value - p["svl"].cost_posted_to_gl,
+                "code": p["code"], "reason": p["reason"], "skipped": p["skip"],
+            } for p in problems],
+            "totals": [(types[k], v) for k, v in posting_plan.totals_per_account_type(
+                moves, self.company_id.currency_id.rounding).items()],
+            "move_count": len(moves),
+            "entry_count": len({i for m in moves for i in m["svl_ids"]}),
+            "notes": notes,
+        }
+
+    def action_print_test_report(self):
+        """Print the test report (QWeb PDF); nothing is written."""
+        self.ensure_one()
+        # internal layout: no need to ask for the company document layout first
+        return self.env.ref("stock_account_gl_reconciliation.action_report_cost_post_test").report_action(self, config=False)
