@@ -129,6 +129,16 @@ class StockValuationLayer(models.Model):
         if not all_records and not self:
             return
         self.env.flush_all()
+        companies = self.env["res.company"].sudo().search([]) if all_records else self.sudo().company_id
+        for company in companies:
+            self._gl_fill_value_entry_fields_company(company, all_records)
+        self._gl_refresh_state(all_records=all_records)
+
+    def _gl_fill_value_entry_fields_company(self, company, all_records):
+        """One UPDATE for the SVLs of ``company`` (see ``_gl_fill_value_entry_fields``). The category's
+        company-dependent valuation is read with ``_field_to_sql`` so ``ir.default`` fallbacks count."""
+        Categ = self.env["product.category"].sudo().with_company(company)
+        valuation = Categ._field_to_sql("pc", "property_valuation")
         vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
         doc_type = f"""CASE
             WHEN sm.id IS NULL THEN (CASE WHEN svl.value < 0 OR svl.quantity < 0
@@ -155,7 +165,7 @@ class StockValuationLayer(models.Model):
             WHEN svl.gl_origin IN ('revaluation', 'price_change') THEN 'revaluation'
             ELSE 'direct_cost' END)"""
         counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin")
-        where = "TRUE" if all_records else "svl.id = ANY(%(ids)s)"
+        where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)")
         query = f"""
             WITH base AS (
                 SELECT svl.id,
@@ -169,7 +179,7 @@ class StockValuationLayer(models.Model):
                        COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
                                 parent.location_id) AS location_id,
                        (sm.id IS NOT NULL AND NOT {vs} AND NOT {vd}) AS is_dropship,
-                       COALESCE(pc.property_valuation ->> svl.company_id::text, 'manual_periodic') AS valuation,
+                       COALESCE(%(valuation)s, 'manual_periodic') AS valuation,
                        c.gl_post_cost_from AS post_from,
                        c.anglo_saxon_accounting AS anglo_saxon
                   FROM stock_valuation_layer svl
@@ -204,8 +214,8 @@ class StockValuationLayer(models.Model):
               FROM d
              WHERE svl.id = d.id
         """
-        self.env.cr.execute(query, {"ids": self.ids})
-        self._gl_refresh_state(all_records=all_records)
+        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation))
+
 
     def _gl_refresh_state(self, all_records=False):
         """Recompute ``gl_state`` in SQL from value, watermark and exclusion, rounding with the company
@@ -237,23 +247,42 @@ class StockValuationLayer(models.Model):
         ``cost_posted_to_gl = value``. Set-based and idempotent: only SVLs without any link are touched.
         """
         self.env.flush_all()
+        domain = [("account_move_id", "!=", False)]
+        if company_ids:
+            domain.append(("company_id", "in", list(company_ids)))
+        if svl_ids:
+            domain.append(("id", "in", list(svl_ids)))
+        companies = self.sudo().search(domain).company_id if svl_ids else (
+            self.env["res.company"].sudo().browse(company_ids) if company_ids else self.env["res.company"].sudo().search([]))
+        ids = []
+        for company in companies:
+            ids += self._gl_sync_native_postings_company(company, svl_ids)
+        if ids:
+            self.browse(ids)._gl_refresh_state()
+            self.env["stock.valuation.layer.gl.link"].invalidate_model()
+        return ids
+
+    @api.model
+    def _gl_sync_native_postings_company(self, company, svl_ids=None):
+        """The INSERT ... SELECT of ``_gl_sync_native_postings`` for one company. A journal item feeds the
+        value entries of its own product (items without product: all entries of the journal entry), in
+        proportion to their absolute value: a landed-cost entry mixing products links each layer to its
+        own lines only."""
         counterpart = posting_plan.counterpart_account_type_sql(
             "svl.document_type", "svl.entry_type", "svl.gl_origin")
+        val_account = self.env["product.category"].sudo().with_company(company)._field_to_sql(
+            "pc", "property_stock_valuation_account_id")
         # Only stock journal entries: a manual price-difference SVL keeps the vendor bill as account_move_id.
-        conds = ["svl.account_move_id IS NOT NULL", "am.state = 'posted'", "am.move_type = 'entry'",
+        conds = ["svl.company_id = %(company_id)s", "svl.account_move_id IS NOT NULL", "am.state = 'posted'",
+                 "am.move_type = 'entry'",
                  "NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)"]
-        params = {}
-        if company_ids:
-            conds.append("svl.company_id = ANY(%(company_ids)s)")
-            params["company_ids"] = list(company_ids)
         if svl_ids:
             conds.append("svl.id = ANY(%(svl_ids)s)")
-            params["svl_ids"] = list(svl_ids)
         where = " AND ".join(conds)
-        self.env.cr.execute(f"""
+        query = f"""
             WITH todo AS (
-                SELECT svl.id, svl.account_move_id, svl.value, svl.company_id,
-                       COALESCE(pc.property_stock_valuation_account_id ->> svl.company_id::text, '0')::int AS val_account,
+                SELECT svl.id, svl.account_move_id, svl.product_id, svl.value, svl.company_id,
+                       COALESCE(%(val_account)s, 0) AS val_account,
                        {counterpart} AS counterpart_type
                   FROM stock_valuation_layer svl
                   JOIN account_move am ON am.id = svl.account_move_id
@@ -262,21 +291,26 @@ class StockValuationLayer(models.Model):
                   LEFT JOIN product_category pc ON pc.id = pt.categ_id
                  WHERE {where}
             ), share AS (
-                SELECT t.*,
-                       CASE WHEN SUM(ABS(t2.value)) > 0 THEN ABS(t.value) / SUM(ABS(t2.value)) ELSE 1 END AS ratio
+                SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.counterpart_type,
+                       COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)) FILTER (WHERE o.product_id = t.product_id), 0), 1)
+                           AS ratio_product,
+                       COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)), 0), 1) AS ratio_all
                   FROM todo t
-                  JOIN stock_valuation_layer t2 ON t2.account_move_id = t.account_move_id
-                 GROUP BY t.id, t.account_move_id, t.value, t.company_id, t.val_account, t.counterpart_type
+                  JOIN stock_valuation_layer o ON o.account_move_id = t.account_move_id
+                 GROUP BY t.id, t.account_move_id, t.product_id, t.value, t.company_id, t.val_account,
+                          t.counterpart_type
             ), links AS (
                 INSERT INTO stock_valuation_layer_gl_link
                        (svl_id, move_line_id, account_type, amount, company_id, create_uid, write_uid,
                         create_date, write_date)
                 SELECT s.id, aml.id,
                        CASE WHEN aml.account_id = s.val_account THEN 'inventory' ELSE s.counterpart_type END,
-                       ROUND(aml.balance * s.ratio, cur.decimal_places), s.company_id,
-                       %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                       ROUND(aml.balance * CASE WHEN aml.product_id IS NULL THEN s.ratio_all ELSE s.ratio_product END,
+                             cur.decimal_places),
+                       s.company_id, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
                   FROM share s
                   JOIN account_move_line aml ON aml.move_id = s.account_move_id
+                       AND (aml.product_id IS NULL OR aml.product_id = s.product_id)
                   JOIN res_company c ON c.id = s.company_id
                   JOIN res_currency cur ON cur.id = c.currency_id
                 RETURNING svl_id
@@ -286,12 +320,10 @@ class StockValuationLayer(models.Model):
               FROM (SELECT DISTINCT svl_id FROM links) l
              WHERE svl.id = l.svl_id
             RETURNING svl.id
-        """, dict(params, uid=self.env.uid))
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            self.browse(ids)._gl_refresh_state()
-            self.env["stock.valuation.layer.gl.link"].invalidate_model()
-        return ids
+        """
+        rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []),
+                                          val_account=val_account, uid=self.env.uid))
+        return [row[0] for row in rows]
 
     # ------------------------------------------------------------------------------------------------
     # Posting plan: account resolution (Odoo's own) feeding posting_plan

@@ -121,3 +121,42 @@ class TestValueEntries(GlReconciliationCommon):
         post_init_hook(self.env)
         self.assertEqual(len(rt.gl_link_ids), 2)
         self.assertEqual(manual_new.gl_state, "posted")
+
+    def test_mixed_landed_cost_links_each_product_to_its_own_lines(self):
+        """A landed cost over an automated and a manual product: Odoo's single journal entry lists every
+        landed-cost layer; only the automated one is posted by it, the manual one stays in the queue."""
+        rt_product = self._make_product("RT", self.stock_account_product_categ, self.company)
+        manual_in, rt_in = self._receive(self.product, 10, 7.0), self._receive(rt_product, 10, 5.0)
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": self.warehouse.in_type_id.id, "company_id": self.company.id,
+            "location_id": manual_in.location_id.id, "location_dest_id": manual_in.location_dest_id.id})
+        (manual_in | rt_in).picking_id = picking
+        self._deliver(rt_product, 4)
+        lc = self._landed_cost(picking, 20.0)  # split equally: 10 per receipt
+        manual_lc = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == self.product)
+        rt_lc = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == rt_product)
+        self.assertEqual((manual_lc.value, rt_lc.value), (10.0, 6.0))
+        self.assertEqual((manual_lc.gl_state, rt_lc.gl_state), ("to_post", "posted"))
+        self.assertFalse(manual_lc.gl_link_ids)
+        self.assertEqual(sum(rt_lc.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), 6.0)
+        self.assertTrue(all(line.product_id == rt_product for line in rt_lc.gl_link_ids.move_line_id))
+        run = self._post_inventory_cost(product_ids=self.product)
+        self.assertIn(manual_lc, run.svl_ids)
+        self.assertEqual(run.total_overhead_applied, -10.0)
+        self.assertEqual(manual_lc.gl_link_ids.filtered(lambda l: l.account_type == "overhead_applied").account_id,
+                         self.overhead_account)
+
+    def test_category_on_chart_default_accounts(self):
+        """Odoo 18 stores a company-dependent value only when it differs from the chart's default: a
+        category that relies on the defaults must still resolve its valuation account in SQL."""
+        categ = self.env["product.category"].create({"name": "Defaults"})
+        categ.with_company(self.company).write({"property_valuation": "real_time", "property_cost_method": "fifo"})
+        val_account = categ.with_company(self.company).property_stock_valuation_account_id
+        self.assertTrue(val_account, "the chart provides a default stock valuation account")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT property_stock_valuation_account_id FROM product_category WHERE id = %s", (categ.id,))
+        self.assertFalse((self.env.cr.fetchone()[0] or {}).get(str(self.company.id)))
+        product = self._make_product("Default accounts", categ, self.company)
+        svl = self._receive(product, 2, 4.0).stock_valuation_layer_ids
+        inventory_link = svl.gl_link_ids.filtered(lambda l: l.account_type == "inventory")
+        self.assertEqual((inventory_link.account_id, inventory_link.amount), (val_account, 8.0))
