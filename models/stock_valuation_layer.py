@@ -444,9 +444,6 @@ class StockValuationLayer(models.Model):
             if svl.product_id and not svl.product_id.active:
                 problems.append(dict(svl=svl, code="archived_product", skip=False,
                                      reason=_("Product %s is archived.", svl.product_id.display_name)))
-            if svl.quantity and currency.is_zero(svl.value):
-                problems.append(dict(svl=svl, code="zero_cost", skip=False,
-                                     reason=_("Zero-cost entry with quantity %s.", svl.quantity)))
             move = svl.stock_move_id
             entries.append(posting_plan.PlanEntry(
                 svl_id=svl.id, company_id=svl.company_id.id, posting_date=svl.posting_date,

@@ -181,3 +181,19 @@ class TestPostInventoryCost(GlReconciliationCommon):
         settings.execute()
         self.assertEqual(new.stock_valuation_layer_ids.gl_state, "not_to_post")
         self.assertEqual(old.stock_valuation_layer_ids.gl_state, "posted")
+
+    def test_test_report_lists_zero_cost_layers(self):
+        free = self._make_product("Sample", self.manual_categ, self.company, standard_price=0.0)
+        svl = self._receive(free, 4, 0.0).stock_valuation_layer_ids
+        self.assertEqual((svl.value, svl.quantity, svl.gl_state), (0.0, 4.0, "not_to_post"))
+        self._receive(self.product, 1, 3.0)
+        wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id, "show_only_warnings": True})
+        data = wizard._get_test_report_data()
+        zero = [p for p in data["problems"] if p["code"] == "zero_cost"]
+        self.assertEqual([p["svl_id"] for p in zero], svl.ids)
+        self.assertFalse(zero[0]["skipped"])
+        self.assertEqual(len(data["lines"]), 2)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "stock_account_gl_reconciliation.report_cost_post_test", wizard.ids)[0].decode()
+        self.assertIn("Zero-cost entry", html)
+        self.assertNotIn("Account Type</th>", html, "show only warnings hides the planned lines")

@@ -285,6 +285,7 @@ class StockInventoryCostPost(models.TransientModel):
         self._check_parameters()
         svls = self._get_queue()
         moves, problems, notes = self._compute_plan(svls)
+        problems += self._get_unqueued_problems()
         Account = self.env["account.account"]
         SVL = self.env["stock.valuation.layer"]
         types = dict(posting_plan.ACCOUNT_TYPES)
@@ -314,6 +315,17 @@ class StockInventoryCostPost(models.TransientModel):
             "entry_count": len({i for m in moves for i in m["svl_ids"]}),
             "notes": notes,
         }
+
+    def _get_unqueued_problems(self):
+        """Findings on value entries outside the queue that a controller must see before closing: layers
+        with quantity but zero cost (Odoo posts nothing for them: quantity and value diverge)."""
+        domain = [d for d in self._get_queue_domain() if d[0] != "gl_state"]
+        zero = self.env["stock.valuation.layer"].search(domain + [
+            ("gl_state", "=", "not_to_post"), ("quantity", "!=", 0), ("value", "=", 0)])
+        return [dict(svl=svl, code="zero_cost", skip=False, reason=_(
+            "Zero-cost entry: quantity %(qty)s %(uom)s of %(product)s has no value; nothing reaches the "
+            "general ledger. Check the product's cost.", qty=svl.quantity, uom=svl.uom_id.name,
+            product=svl.product_id.display_name)) for svl in zero]
 
     def action_print_test_report(self):
         """Print the test report (QWeb PDF); nothing is written."""

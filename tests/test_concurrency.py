@@ -1,0 +1,79 @@
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentPosting(TransactionCase):
+    """Two posting transactions on two cursors never post the same value entry twice.
+
+    Unlike the other tests, this one needs committed data that two separate database transactions can
+    see; it commits a small receipt in the main company of the (throwaway) test database.
+    """
+
+    def _env(self, cr):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        admin = env.ref("base.user_admin")
+        return api.Environment(cr, admin.id, {"allowed_company_ids": [env.ref("base.main_company").id]})
+
+    def _setup_committed_receipt(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            company = env.company
+            env.user.sudo().groups_id |= env.ref("account.group_account_manager") | env.ref("stock.group_stock_manager")
+            company.gl_post_cost_from = False
+            categ = env["product.category"].create({"name": "Concurrency FIFO"})
+            categ.write({"property_valuation": "manual_periodic", "property_cost_method": "fifo"})
+            product = env["product.product"].create({"name": "Concurrency", "is_storable": True, "categ_id": categ.id})
+            wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+            move = env["stock.move"].create({
+                "name": "concurrency", "product_id": product.id, "product_uom_qty": 3, "price_unit": 4.0,
+                "product_uom": product.uom_id.id, "location_id": env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": wh.lot_stock_id.id, "company_id": company.id})
+            move._action_confirm()
+            move.quantity = 3
+            move.picked = True
+            move._action_done()
+            svl = move.stock_valuation_layer_ids
+            self.assertEqual(svl.gl_state, "to_post")
+            cr.commit()
+            return company.id, product.id, svl.id
+
+    def _run(self, env, company_id, product_id):
+        wizard = env["stock.inventory.cost.post"].create({
+            "company_id": company_id, "product_ids": [(6, 0, [product_id])], "posting_method": "per_entry"})
+        return env["stock.inventory.cost.post.run"].browse(wizard.action_run()["res_id"])
+
+    def test_two_cursors(self):
+        company_id, product_id, svl_id = self._setup_committed_receipt()
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            # B takes its snapshot now, before A posts and commits
+            self.assertEqual(env_b["stock.valuation.layer"].browse(svl_id).gl_state, "to_post")
+            run_a = self._run(env_a, company_id, product_id)
+            self.assertEqual(len(run_a.move_ids), 1)
+            # 1. while A is running (not committed), B is refused at once and posts nothing
+            with self.assertRaisesRegex(UserError, "Another Post Inventory Cost to G/L run is in progress"):
+                self._run(env_b, company_id, product_id)
+            cr_b.rollback()
+            # 2. B starts again with a snapshot taken before A commits: after A's commit, B's row lock on the
+            #    value entry A has just posted fails with a serialization error (Odoo retries the request on
+            #    a fresh snapshot), instead of posting it a second time
+            self.assertEqual(env_b["stock.valuation.layer"].browse(svl_id).gl_state, "to_post")
+            cr_a.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                self._run(env_b, company_id, product_id)
+            cr_b.rollback()
+            # 3. the retry sees A's watermark: nothing new is posted
+            run_b = self._run(env_b, company_id, product_id)
+            self.assertEqual(run_b.state, "nothing")
+            cr_b.commit()
+            svl = env_b["stock.valuation.layer"].browse(svl_id)
+            self.assertEqual((svl.gl_state, svl.cost_posted_to_gl), ("posted", 12.0))
+            self.assertEqual(env_b["account.move"].search_count([("line_ids.gl_link_ids.svl_id", "=", svl_id)]), 1)
+        finally:
+            cr_a.close()
+            cr_b.close()
