@@ -159,7 +159,7 @@ class Demo:
     def run_month(self):
         po1 = self.purchase(1, [(self.chain, 100, 7.0), (self.cassette, 20, 25.0), (self.pads, 60, 3.0),
                                 (self.frame, 10, 180.0)], bill_prices={self.chain: 7.2})
-        so1 = self.sale(4, [(self.chain, 30), (self.cassette, 6), (self.pads, 20), (self.frame, 3)])
+        self.sale(4, [(self.chain, 30), (self.cassette, 6), (self.pads, 20), (self.frame, 3)])
         self.landed_cost(6, po1.picking_ids, 120.0)
         po2 = self.purchase(9, [(self.chain, 50, 7.5), (self.pads, 40, 3.5)])
         so2 = self.sale(12, [(self.chain, 70), (self.pads, 45), (self.cassette, 8), (self.frame, 4)])

@@ -1,6 +1,4 @@
 import logging
-from collections import defaultdict
-
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
@@ -511,10 +509,3 @@ class StockValuationLayer(models.Model):
             "context": {"default_product_ids": self.product_id.ids,
                         "default_company_id": self.company_id[:1].id or self.env.company.id},
         }
-
-    @api.model
-    def _gl_group_by_company(self, svls):
-        grouped = defaultdict(lambda: self.browse())
-        for svl in svls:
-            grouped[svl.company_id] |= svl
-        return grouped

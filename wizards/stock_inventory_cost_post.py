@@ -145,11 +145,8 @@ class StockInventoryCostPost(models.TransientModel):
         SVL = self.env["stock.valuation.layer"]
         per_entry = self.posting_method == "per_entry"
         types = dict(posting_plan.ACCOUNT_TYPES)
-        if per_entry:
-            svl = SVL.browse(move_plan["svl_ids"][0])
-            ref = move_plan["reference"] or reference
-        else:
-            ref = reference
+        svl = SVL.browse(move_plan["svl_ids"][0]) if per_entry else SVL
+        ref = (move_plan["reference"] or svl.description) if per_entry else reference
         line_vals = []
         for line in move_plan["lines"]:
             if per_entry:
@@ -183,13 +180,15 @@ class StockInventoryCostPost(models.TransientModel):
         """Create and post the planned journal entries, their G/L links and the run record, and raise the
         watermarks, all in this transaction (a failure rolls everything back: nothing half-posted)."""
         self.ensure_one()
-        reference = self.reference or (
-            self.posting_method == "per_posting_group"
-            and self.env["ir.sequence"].with_company(self.company_id).next_by_code("stock.inventory.cost.post"))
-        reference = reference or _("Inventory Cost Posting")
+        sequence = self.env["ir.sequence"].with_company(self.company_id)
+        if self.posting_method == "per_posting_group":
+            reference = self.reference or sequence.next_by_code("stock.inventory.cost.post")
+            run_name = reference
+        else:  # each journal entry keeps its value entry's reference; the run still gets a number
+            reference = False
+            run_name = sequence.next_by_code("stock.inventory.cost.post")
         run_vals = {
-            "name": reference if self.posting_method == "per_posting_group" else
-            self.env["ir.sequence"].with_company(self.company_id).next_by_code("stock.inventory.cost.post") or reference,
+            "name": run_name or _("Inventory Cost Posting"),
             "company_id": self.company_id.id,
             "date_from": self.date_from, "date_to": self.date_to,
             "posting_method": self.posting_method,
