@@ -1,9 +1,11 @@
 from datetime import date
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import GlReconciliationCommon
 
@@ -197,3 +199,54 @@ class TestPostInventoryCost(GlReconciliationCommon):
             "stock_account_gl_reconciliation.report_cost_post_test", wizard.ids)[0].decode()
         self.assertIn("Zero-cost entry", html)
         self.assertNotIn("Account Type</th>", html, "show only warnings hides the planned lines")
+
+
+@tagged("post_install", "-at_install")
+class TestPostingSetup(GlReconciliationCommon):
+
+    def test_most_specific_row_wins(self):
+        """Location > warehouse > company-wide; category-specific > any category; a row that leaves the
+        account empty does not win for that account type."""
+        Account = self.env["account.account"].with_company(self.company)
+        acc = {name: Account.create({"name": name, "code": name, "account_type": "asset_current"})
+               for name in ("INVCOMP", "INVWH", "INVLOC", "INVCAT", "OUTCOMP")}
+        stock = self.warehouse.lot_stock_id
+        shelf = self.env["stock.location"].create({"name": "Shelf 1", "location_id": stock.id, "usage": "internal"})
+        Setup = self.env["stock.posting.setup"]
+        Setup.create({"company_id": self.company.id, "inventory_account_id": acc["INVCOMP"].id,
+                      "stock_output_account_id": acc["OUTCOMP"].id})
+        Setup.create({"company_id": self.company.id, "warehouse_id": self.warehouse.id,
+                      "inventory_account_id": acc["INVWH"].id})
+        Setup.create({"company_id": self.company.id, "location_id": shelf.id, "inventory_account_id": acc["INVLOC"].id})
+        Setup.create({"company_id": self.company.id, "warehouse_id": self.warehouse.id, "categ_id": self.manual_categ.id,
+                      "inventory_account_id": acc["INVCAT"].id})
+        on_stock = self._receive(self.product, 2, 5.0).stock_valuation_layer_ids
+        on_shelf = self._move(self.product, self.env.ref("stock.stock_location_suppliers"), shelf, 1,
+                              price_unit=5.0).stock_valuation_layer_ids
+        other_categ = self._make_category(self.company, self.company_data, "manual_periodic", "fifo", "Other")
+        other = self._make_product("Other", other_categ, self.company)
+        other_svl = self._receive(other, 1, 5.0).stock_valuation_layer_ids
+        sold = self._deliver(other, 1).stock_valuation_layer_ids
+        entries, problems = (on_stock | on_shelf | other_svl | sold)._gl_prepare_plan_entries()
+        by_svl = {e.svl_id: e.accounts for e in entries}
+        self.assertEqual(by_svl[on_stock.id]["inventory"], acc["INVCAT"].id)   # warehouse + category
+        self.assertEqual(by_svl[on_shelf.id]["inventory"], acc["INVLOC"].id)   # location beats the rest
+        self.assertEqual(by_svl[other_svl.id]["inventory"], acc["INVWH"].id)   # warehouse, any category
+        self.assertEqual(by_svl[sold.id]["stock_output"], acc["OUTCOMP"].id)   # only the company row sets it
+        # the receipts' stock input account comes from Odoo (no row sets it): reported, not skipped
+        bypassed = [p for p in problems if p["code"] == "setup_bypassed"]
+        self.assertTrue(bypassed and not any(p["skip"] for p in bypassed))
+        self.assertEqual(by_svl[on_stock.id]["stock_input"], self.company_data["default_account_stock_in"].id)
+
+    def test_suggest_accounts(self):
+        row = self.env["stock.posting.setup"].create({"company_id": self.company.id, "categ_id": self.manual_categ.id})
+        row.action_suggest_accounts()
+        self.assertRecordValues(row, [{
+            "inventory_account_id": self.company_data["default_account_stock_valuation"].id,
+            "stock_input_account_id": self.company_data["default_account_stock_in"].id,
+            "stock_output_account_id": self.company_data["default_account_stock_out"].id,
+            "cogs_account_id": self.company_data["default_account_expense"].id,
+        }])
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.env["stock.posting.setup"].create({"company_id": self.company.id, "categ_id": self.manual_categ.id})
+            self.env.flush_all()
