@@ -13,7 +13,7 @@ document type x entry type matrix of ``counterpart_account_type``. Amounts are s
 currency; a positive amount debits the inventory account.
 """
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 ACCOUNT_TYPES = [
@@ -222,12 +222,9 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
             key = move_key + _group_key(line)
             grouped = buckets.get(key)
             if grouped is None:
-                grouped = PlanLine(
-                    journal_id=line.journal_id, posting_date=line.posting_date, account_id=line.account_id,
-                    account_type=line.account_type, amount=0.0, warehouse_id=line.warehouse_id,
-                    location_id=line.location_id, categ_id=line.categ_id,
-                    analytic_distribution=line.analytic_distribution, contributions={},
-                )
+                # a posting-group line carries no product, partner, quantity or label of its own
+                grouped = replace(line, amount=0.0, contributions={}, product_id=False, quantity=0.0,
+                                  partner_id=False, label="")
                 buckets[key] = grouped
                 move["lines"].append(grouped)
             grouped.amount = round_money(grouped.amount + line.amount, rounding)
