@@ -14,6 +14,8 @@
         "data/ir_sequence.xml",
         "wizards/stock_inventory_cost_post_views.xml",
         "wizards/stock_valuation_layer_revaluation_views.xml",
+        "wizards/stock_inventory_gl_reconciliation_views.xml",
+        "report/stock_inventory_gl_reconciliation_line_views.xml",
         "views/stock_valuation_layer_views.xml",
         "views/stock_posting_setup_views.xml",
         "views/stock_inventory_cost_post_run_views.xml",

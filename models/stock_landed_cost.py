@@ -13,7 +13,9 @@ class StockLandedCost(models.Model):
         goods already out, two value-only entries are added: the sold share as indirect cost on the
         receipt (inventory / landed-cost account) and its forwarding to the outbound side
         (``landed_cost_out``, ``is_adjustment``: inventory / COGS, where Odoo posts it). Net stock value is unchanged.
-        Also stores each landed-cost entry's cost-line account as its counterpart.
+        Also stores each landed-cost entry's cost-line account as its counterpart. For automated products
+        Odoo's own journal entry already holds the sold share: the pair is recorded (excluded from batch
+        posting) so the inventory ledger projects the same amounts on each account type.
         """
         pre = {cost.id: set(cost.stock_valuation_layer_ids.ids) for cost in self}
         res = super().button_validate()
@@ -38,8 +40,6 @@ class StockLandedCost(models.Model):
                     layer = next(layer_iter, None)
                     if layer and account:
                         layer.write({"gl_counterpart_account_id": account.id})
-                if product.valuation == "real_time":
-                    continue
                 sold_share = currency.round(line.additional_landed_cost - in_stock_share)
                 if currency.is_zero(sold_share) or not move._is_in():
                     continue

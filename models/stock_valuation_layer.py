@@ -299,13 +299,13 @@ class StockValuationLayer(models.Model):
                           t.counterpart_type
             ), links AS (
                 INSERT INTO stock_valuation_layer_gl_link
-                       (svl_id, move_line_id, account_type, amount, company_id, create_uid, write_uid,
-                        create_date, write_date)
+                       (svl_id, move_line_id, account_type, amount, company_id, lock_date_moved,
+                        create_uid, write_uid, create_date, write_date)
                 SELECT s.id, aml.id,
                        CASE WHEN aml.account_id = s.val_account THEN 'inventory' ELSE s.counterpart_type END,
                        ROUND(aml.balance * CASE WHEN aml.product_id IS NULL THEN s.ratio_all ELSE s.ratio_product END,
                              cur.decimal_places),
-                       s.company_id, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                       s.company_id, FALSE, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
                   FROM share s
                   JOIN account_move_line aml ON aml.move_id = s.account_move_id
                        AND (aml.product_id IS NULL OR aml.product_id = s.product_id)

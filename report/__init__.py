@@ -1,1 +1,3 @@
 from . import cost_post_test_report
+from . import stock_inventory_gl_reconciliation_line
+from . import inventory_gl_reconciliation_report

@@ -4,3 +4,4 @@ from . import test_post_inventory_cost
 from . import test_parity
 from . import test_security
 from . import test_concurrency
+from . import test_reconciliation

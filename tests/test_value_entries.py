@@ -134,7 +134,11 @@ class TestValueEntries(GlReconciliationCommon):
         self._deliver(rt_product, 4)
         lc = self._landed_cost(picking, 20.0)  # split equally: 10 per receipt
         manual_lc = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == self.product)
-        rt_lc = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == rt_product)
+        rt_lc = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == rt_product and s.account_move_id)
+        # the sold share of the automated product is recorded too (Odoo's entry already posted it)
+        rt_pair = lc.stock_valuation_layer_ids.filtered(lambda s: s.product_id == rt_product) - rt_lc
+        self.assertEqual(sorted(rt_pair.mapped("value")), [-4.0, 4.0])
+        self.assertEqual(set(rt_pair.mapped("gl_state")), {"not_to_post"})
         self.assertEqual((manual_lc.value, rt_lc.value), (10.0, 6.0))
         self.assertEqual((manual_lc.gl_state, rt_lc.gl_state), ("to_post", "posted"))
         self.assertFalse(manual_lc.gl_link_ids)

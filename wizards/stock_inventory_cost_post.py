@@ -101,7 +101,7 @@ class StockInventoryCostPost(models.TransientModel):
         """
         self.ensure_one()
         entries, problems = svls._gl_prepare_plan_entries()
-        lock_cache, notes = {}, []
+        lock_cache, notes, moved = {}, [], set()
         Journal = self.env["account.journal"]
         for entry in entries:
             if self.journal_id:
@@ -109,6 +109,7 @@ class StockInventoryCostPost(models.TransientModel):
             new_date, note = self._first_open_date(entry.posting_date, Journal.browse(entry.journal_id), lock_cache)
             if note:
                 entry.posting_date = new_date
+                moved.add(entry.svl_id)
                 svl = svls.browse(entry.svl_id)
                 problems.append(dict(svl=svl, code="lock_date", skip=False, reason=note))
                 if note not in notes:
@@ -118,6 +119,7 @@ class StockInventoryCostPost(models.TransientModel):
         setup_map = {entry.svl_id: entry.setup_id for entry in entries}
         for move in moves:
             move["setup_ids"] = {svl_id: setup_map.get(svl_id) for svl_id in move["svl_ids"]}
+            move["lock_moved"] = moved.intersection(move["svl_ids"])
         return moves, problems, notes
 
     # ------------------------------------------------------------------------------------------------
@@ -216,6 +218,7 @@ class StockInventoryCostPost(models.TransientModel):
                         "svl_id": svl_id, "move_line_id": aml.id, "account_type": line.account_type,
                         "amount": amount, "company_id": self.company_id.id, "run_id": run.id,
                         "setup_id": setup_by_svl.get(svl_id, False),
+                        "lock_date_moved": svl_id in move_plan["lock_moved"],
                     })
                     if line.account_type == "inventory":
                         deltas[svl_id] = deltas.get(svl_id, 0.0) + amount

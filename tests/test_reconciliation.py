@@ -1,0 +1,182 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import Form, tagged
+
+from .common import GlReconciliationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliation(GlReconciliationCommon):
+    """SPEC §6 / §10 scenario 7: the matrix and one situation per warning, built through Odoo's flows."""
+
+    def _matrix(self, **filters):
+        wizard = self.env["stock.inventory.gl.reconciliation"].create(dict({"company_id": self.company.id}, **filters))
+        return {row["account_type"]: row for row in wizard.get_matrix()}, wizard
+
+    def _assert_clean(self, matrix):
+        for atype, row in matrix.items():
+            self.assertEqual((atype, row["difference"], row["warning_code"]), (atype, 0.0, False))
+
+    def test_not_posted_then_clean(self):
+        self._receive(self.product, 10, 10.0)
+        matrix, _wizard = self._matrix()
+        inv, stock_in = matrix["inventory"], matrix["stock_input"]
+        self.assertEqual((inv["inventory"], inv["not_posted"], inv["gl_total"], inv["difference"], inv["warning_code"]),
+                         (100.0, 100.0, 0.0, -100.0, "not_posted"))
+        self.assertEqual((stock_in["inventory"], stock_in["difference"], stock_in["warning_code"]),
+                         (-100.0, 100.0, "not_posted"))
+        self.assertEqual(matrix["total"]["difference"], 0.0)
+        self._post_inventory_cost()
+        matrix, wizard = self._matrix()
+        self.assertEqual((matrix["inventory"]["posted"], matrix["inventory"]["gl_total"]), (100.0, 100.0))
+        self._assert_clean(matrix)
+        # the screen and the PDF show the same matrix; every amount drills down
+        wizard.action_compute()
+        inv_line = wizard.line_ids.filtered(lambda l: l.account_type == "inventory")
+        self.assertEqual(inv_line.posted, 100.0)
+        svls = self.env["stock.valuation.layer"].search(inv_line.action_open_inventory()["domain"])
+        self.assertEqual(sum(svls.mapped("value")), 100.0)
+        amls = self.env["account.move.line"].search(inv_line.action_open_posted()["domain"])
+        self.assertEqual(sum(amls.mapped("balance")), 100.0)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "stock_account_gl_reconciliation.report_invt_gl_recon", wizard.ids)[0].decode()
+        self.assertIn("Inventory - G/L Reconciliation", html)
+
+    def test_direct_posting(self):
+        """BC D4: reconciled purchase, then a manual journal entry of 50.00 on the inventory account."""
+        self._receive(self.product, 10, 10.0)
+        self._post_inventory_cost()
+        manual = self.env["account.move"].create({
+            "move_type": "entry", "journal_id": self.company_data["default_journal_misc"].id, "line_ids": [
+                Command.create({"account_id": self.company_data["default_account_stock_valuation"].id, "balance": 50.0}),
+                Command.create({"account_id": self.company_data["default_account_revenue"].id, "balance": -50.0}),
+            ]})
+        manual.action_post()
+        matrix, wizard = self._matrix()
+        inv = matrix["inventory"]
+        self.assertEqual((inv["inventory"], inv["other_gl"], inv["gl_total"], inv["difference"], inv["warning_code"]),
+                         (100.0, 50.0, 150.0, 50.0, "direct_posting"))
+        wizard.action_compute()
+        line = wizard.line_ids.filtered(lambda l: l.account_type == "inventory")
+        self.assertIn("bypassing the inventory ledger", line.warning_help)
+        self.assertEqual(self.env["account.move.line"].search(line.action_open_warning()["domain"]).move_id, manual)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "stock_account_gl_reconciliation.report_invt_gl_recon", wizard.ids)[0].decode()
+        self.assertIn("bypassing the inventory ledger", html)
+        # show warnings off: no codes are computed
+        matrix, _wizard = self._matrix(show_warnings=False)
+        self.assertFalse(matrix["inventory"]["warning_code"])
+        self.assertEqual(matrix["inventory"]["difference"], 50.0)
+
+    def test_draft_entries(self):
+        self._receive(self.product, 10, 10.0)
+        run = self._post_inventory_cost(posting_method="per_entry")
+        run.move_ids.button_draft()
+        matrix, _wizard = self._matrix()
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (-100.0, "draft_entries"))
+        self.assertEqual(matrix["inventory"]["not_posted"], 0.0)
+
+    def test_interim_accounts_explained_by_invoicing(self):
+        """Goods received not billed, then billed; a bill for goods not received yet: no difference, the
+        invoicing column explains the interim balance."""
+        po = self.env["purchase.order"].create({
+            "partner_id": self.partner_a.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_qty": 10, "price_unit": 10.0,
+                                           "taxes_id": False})]})
+        po.button_confirm()
+        po.picking_ids.move_ids.quantity = 10
+        po.picking_ids.move_ids.picked = True
+        po.picking_ids.button_validate()
+        self._post_inventory_cost()
+        matrix, _wizard = self._matrix()
+        self.assertEqual((matrix["stock_input"]["gl_total"], matrix["stock_input"]["difference"]), (-100.0, 0.0))
+        bill = self.env["account.move"].browse(po.action_create_invoice()["res_id"])
+        bill.invoice_date = bill.date
+        bill.action_post()
+        # billed but not received: another product ordered and billed only
+        other = self._make_product("Bolt", self.manual_categ, self.company)
+        bill2 = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": self.partner_a.id, "invoice_date": date.today(),
+            "invoice_line_ids": [Command.create({"product_id": other.id, "quantity": 3, "price_unit": 5.0,
+                                                 "tax_ids": False})]})
+        bill2.action_post()
+        matrix, _wizard = self._matrix()
+        stock_in = matrix["stock_input"]
+        self.assertEqual((stock_in["posted"], stock_in["invoicing"], stock_in["gl_total"], stock_in["difference"]),
+                         (-100.0, 115.0, 15.0, 0.0))
+        self._assert_clean(matrix)
+
+    def test_lock_date(self):
+        with freeze_time("2026-03-10"):
+            self._receive(self.product, 2, 10.0)
+        self.company.sudo().fiscalyear_lock_date = date(2026, 3, 31)
+        self._post_inventory_cost()
+        matrix, _wizard = self._matrix(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (-20.0, "lock_date"))
+        matrix, _wizard = self._matrix(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (20.0, "lock_date"))
+        self._assert_clean(self._matrix(date_to=date(2026, 4, 30))[0])
+
+    def test_posting_date(self):
+        """A real-time receipt validated at 23:30 UTC on 31 March: the value entry is dated 1 April in the
+        company's time zone, Odoo's journal entry 31 March."""
+        self.company.partner_id.tz = "Europe/Brussels"
+        product = self._make_product("RT", self.stock_account_product_categ, self.company)
+        with freeze_time("2026-03-31 23:30:00"):
+            svl = self._receive(product, 1, 40.0).stock_valuation_layer_ids
+        self.assertEqual((svl.posting_date, svl.account_move_id.date), (date(2026, 4, 1), date(2026, 3, 31)))
+        matrix, _wizard = self._matrix(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (40.0, "posting_date"))
+        self._assert_clean(self._matrix(date_to=date(2026, 4, 30))[0])
+
+    def test_similar_accounts(self):
+        """Odoo posts an inventory loss on stock output when the loss location has no account: the output
+        account then serves two account types."""
+        self._receive(self.product, 10, 10.0)
+        self._deliver(self.product, 2)
+        scrap = self.env["stock.scrap"].create({"product_id": self.product.id, "scrap_qty": 1,
+                                                "company_id": self.company.id, "location_id": self.warehouse.lot_stock_id.id})
+        scrap.action_validate()
+        self._post_inventory_cost()
+        matrix, _wizard = self._matrix()
+        out, adj = matrix["stock_output"], matrix["inventory_adjustment"]
+        self.assertEqual((out["inventory"], out["gl_total"], out["difference"], out["warning_code"]),
+                         (20.0, 30.0, 10.0, "similar_accounts"))
+        self.assertEqual((adj["inventory"], adj["gl_total"], adj["difference"], adj["warning_code"]),
+                         (10.0, 30.0, 20.0, "similar_accounts"))
+        self.assertEqual(matrix["inventory"]["difference"], 0.0)
+
+    def test_setup_changed(self):
+        Account = self.env["account.account"].with_company(self.company)
+        old, new = (Account.create({"name": n, "code": n, "account_type": "asset_current"}) for n in ("INVOLD", "INVNEW"))
+        setup = self.env["stock.posting.setup"].create({
+            "company_id": self.company.id, "categ_id": self.manual_categ.id, "inventory_account_id": old.id})
+        self._receive(self.product, 3, 10.0)
+        self._post_inventory_cost()
+        self._assert_clean(self._matrix()[0])
+        setup.inventory_account_id = new
+        matrix, _wizard = self._matrix()
+        self.assertEqual((matrix["inventory"]["gl_total"], matrix["inventory"]["difference"],
+                          matrix["inventory"]["warning_code"]), (0.0, -30.0, "setup_changed"))
+
+    def test_product_filter_uses_product_journal_items(self):
+        other = self._make_product("Bolt", self.manual_categ, self.company)
+        self._receive(self.product, 10, 10.0)
+        self._receive(other, 5, 2.0)
+        self._post_inventory_cost()  # per posting group: one inventory line fed by both products
+        matrix, wizard = self._matrix(product_ids=[Command.set(other.ids)])
+        self.assertEqual((matrix["inventory"]["inventory"], matrix["inventory"]["posted"],
+                          matrix["inventory"]["difference"]), (10.0, 10.0, 0.0))
+        self.assertTrue(wizard.has_filter)
+
+    def test_pivot_model(self):
+        self._receive(self.product, 10, 10.0)
+        self._post_inventory_cost()
+        Line = self.env["stock.inventory.gl.reconciliation.line"]
+        groups = Line._read_group([("company_id", "=", self.company.id), ("account_type", "=", "inventory")],
+                                  ["source"], ["inventory_amount:sum", "gl_amount:sum", "difference:sum"])
+        self.assertEqual(sorted((src, inv, gl, diff) for src, inv, gl, diff in groups),
+                         [("gl", 0.0, 100.0, 100.0), ("inventory", 100.0, 0.0, -100.0)])
