@@ -51,6 +51,13 @@ class Demo:
             or env["account.account"].search([("account_type", "=", "expense"), ("company_ids", "in", company.id)], limit=1)
         self.freight_account = env["account.account"].create({
             "name": "Freight and Duties Applied", "code": "591000", "account_type": "expense_direct_cost"})
+        # a controller's setup: inventory differences and scrap on their own account (Odoo's default would
+        # post them on the stock input/output interim accounts)
+        self.adjustment_account = env["account.account"].create({
+            "name": "Inventory Differences", "code": "512000", "account_type": "expense_direct_cost"})
+        for loc in env["stock.location"].search([("usage", "=", "inventory"), ("company_id", "in", (company.id, False))]):
+            loc.write({"valuation_in_account_id": self.adjustment_account.id,
+                       "valuation_out_account_id": self.adjustment_account.id})
         self.journal = env["account.journal"].search([("code", "=", "STJ"), ("company_id", "=", company.id)], limit=1) \
             or env["account.journal"].create({"name": "Inventory Valuation", "code": "STJ", "type": "general"})
         self.wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
@@ -233,6 +240,16 @@ def main():
         inv = sum(svls.mapped("value"))
         gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id), ("parent_state", "=", "posted")]).mapped("balance"))
         print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
+        recon = env["stock.inventory.gl.reconciliation"].create({
+            "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": date(*MONTH, 31)})
+        labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
+        print("\n=== Inventory - G/L Reconciliation, %04d-%02d ===" % MONTH)
+        head = ("Account type", "Inventory", "Not posted", "Posted", "Invoicing", "Other G/L", "G/L total", "Difference")
+        print("%-36s" % head[0] + "".join("%13s" % h for h in head[1:]) + "  Warning")
+        for row in recon.get_matrix():
+            print("%-36s" % labels[row["account_type"]][:36] + "".join(money(row[k]).rjust(13) for k in (
+                "inventory", "not_posted", "posted", "invoicing", "other_gl", "gl_total", "difference"))
+                + "  " + (row["warning"] or ""))
 
 
 if __name__ == "__main__":

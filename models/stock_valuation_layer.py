@@ -268,8 +268,10 @@ class StockValuationLayer(models.Model):
         own lines only."""
         counterpart = posting_plan.counterpart_account_type_sql(
             "svl.document_type", "svl.entry_type", "svl.gl_origin")
-        val_account = self.env["product.category"].sudo().with_company(company)._field_to_sql(
-            "pc", "property_stock_valuation_account_id")
+        Categ = self.env["product.category"].sudo().with_company(company)
+        val_account = Categ._field_to_sql("pc", "property_stock_valuation_account_id")
+        out_account = Categ._field_to_sql("pc", "property_stock_account_output_categ_id")
+        expense_account = Categ._field_to_sql("pc", "property_account_expense_categ_id")
         # Only stock journal entries: a manual price-difference SVL keeps the vendor bill as account_move_id.
         conds = ["svl.company_id = %(company_id)s", "svl.account_move_id IS NOT NULL", "am.state = 'posted'",
                  "am.move_type = 'entry'",
@@ -281,6 +283,8 @@ class StockValuationLayer(models.Model):
             WITH todo AS (
                 SELECT svl.id, svl.account_move_id, svl.product_id, svl.value, svl.company_id,
                        COALESCE(%(val_account)s, 0) AS val_account,
+                       COALESCE(%(out_account)s, 0) AS out_account,
+                       COALESCE(%(expense_account)s, 0) AS expense_account,
                        {counterpart} AS counterpart_type
                   FROM stock_valuation_layer svl
                   JOIN account_move am ON am.id = svl.account_move_id
@@ -289,20 +293,28 @@ class StockValuationLayer(models.Model):
                   LEFT JOIN product_category pc ON pc.id = pt.categ_id
                  WHERE {where}
             ), share AS (
-                SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.counterpart_type,
+                SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.out_account,
+                       t.expense_account, t.counterpart_type,
                        COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)) FILTER (WHERE o.product_id = t.product_id), 0), 1)
                            AS ratio_product,
                        COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)), 0), 1) AS ratio_all
                   FROM todo t
                   JOIN stock_valuation_layer o ON o.account_move_id = t.account_move_id
                  GROUP BY t.id, t.account_move_id, t.product_id, t.value, t.company_id, t.val_account,
-                          t.counterpart_type
+                          t.out_account, t.expense_account, t.counterpart_type
             ), links AS (
                 INSERT INTO stock_valuation_layer_gl_link
                        (svl_id, move_line_id, account_type, amount, company_id, lock_date_moved,
                         create_uid, write_uid, create_date, write_date)
                 SELECT s.id, aml.id,
-                       CASE WHEN aml.account_id = s.val_account THEN 'inventory' ELSE s.counterpart_type END,
+                       CASE WHEN aml.account_id = s.val_account THEN 'inventory'
+                            -- Odoo's landed-cost entry also moves the sold share to stock output and on to
+                            -- the expense account (stock_landed_costs _create_account_move_line)
+                            WHEN s.counterpart_type = 'overhead_applied' AND aml.account_id = s.out_account
+                                 THEN 'stock_output'
+                            WHEN s.counterpart_type = 'overhead_applied' AND aml.account_id = s.expense_account
+                                 THEN 'cogs'
+                            ELSE s.counterpart_type END,
                        ROUND(aml.balance * CASE WHEN aml.product_id IS NULL THEN s.ratio_all ELSE s.ratio_product END,
                              cur.decimal_places),
                        s.company_id, FALSE, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
@@ -320,7 +332,8 @@ class StockValuationLayer(models.Model):
             RETURNING svl.id
         """
         rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []),
-                                          val_account=val_account, uid=self.env.uid))
+                                          val_account=val_account, out_account=out_account,
+                                          expense_account=expense_account, uid=self.env.uid))
         return [row[0] for row in rows]
 
     # ------------------------------------------------------------------------------------------------

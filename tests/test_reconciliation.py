@@ -180,3 +180,18 @@ class TestReconciliation(GlReconciliationCommon):
                                   ["source"], ["inventory_amount:sum", "gl_amount:sum", "difference:sum"])
         self.assertEqual(sorted((src, inv, gl, diff) for src, inv, gl, diff in groups),
                          [("gl", 0.0, 100.0, 100.0), ("inventory", 100.0, 0.0, -100.0)])
+
+    def test_real_time_landed_cost_after_sale_reconciles(self):
+        """Odoo's landed-cost entry for an automated product already partly sold: each row reconciles."""
+        product = self._make_product("RT", self.stock_account_product_categ, self.company)
+        move = self._receive(product, 10, 5.0)
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": self.warehouse.in_type_id.id, "company_id": self.company.id,
+            "location_id": move.location_id.id, "location_dest_id": move.location_dest_id.id})
+        move.picking_id = picking
+        self._deliver(product, 4)
+        self._landed_cost(picking, 10.0)
+        matrix, _wizard = self._matrix()
+        self.assertEqual((matrix["overhead_applied"]["inventory"], matrix["overhead_applied"]["gl_total"]), (-10.0, -10.0))
+        self.assertEqual((matrix["cogs"]["inventory"], matrix["cogs"]["gl_total"]), (4.0, 4.0))
+        self._assert_clean(matrix)
