@@ -1,5 +1,5 @@
 import logging
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.tools import SQL
 
 from . import posting_plan
@@ -82,6 +82,12 @@ class StockValuationLayer(models.Model):
     applies_to_id = fields.Many2one(
         "stock.valuation.layer", "Applies to", readonly=True, index="btree_not_null", copy=False,
         help="For adjustment entries: the outbound value entry whose cost is adjusted.")
+
+    def init(self):
+        super().init()
+        # the queue, the matrix and the valuation reports filter value entries by company and posting date
+        tools.create_index(self.env.cr, "stock_valuation_layer_company_posting_date_index", self._table,
+                           ["company_id", "posting_date"])
 
     # ------------------------------------------------------------------------------------------------
     # CRUD
@@ -304,9 +310,9 @@ class StockValuationLayer(models.Model):
                           t.out_account, t.expense_account, t.counterpart_type
             ), links AS (
                 INSERT INTO stock_valuation_layer_gl_link
-                       (svl_id, move_line_id, account_type, amount, company_id, lock_date_moved,
+                       (svl_id, move_line_id, account_id, account_type, amount, company_id, lock_date_moved,
                         create_uid, write_uid, create_date, write_date)
-                SELECT s.id, aml.id,
+                SELECT s.id, aml.id, aml.account_id,
                        CASE WHEN aml.account_id = s.val_account THEN 'inventory'
                             -- Odoo's landed-cost entry also moves the sold share to stock output and on to
                             -- the expense account (stock_landed_costs _create_account_move_line)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import fields, models, tools
 
 from . import posting_plan
 
@@ -18,7 +18,9 @@ class StockValuationLayerGlLink(models.Model):
     svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", required=True, index=True, ondelete="cascade")
     move_line_id = fields.Many2one("account.move.line", "Journal Item", required=True, index=True, ondelete="cascade")
     move_id = fields.Many2one(related="move_line_id.move_id", string="Journal Entry")
-    account_id = fields.Many2one(related="move_line_id.account_id")
+    account_id = fields.Many2one(
+        related="move_line_id.account_id", store=True,
+        help="Stored so the reconciliation finds each account type's accounts without reading journal items.")
     account_type = fields.Selection(posting_plan.ACCOUNT_TYPES, required=True)
     amount = fields.Monetary(required=True, currency_field="currency_id")
     company_id = fields.Many2one("res.company", required=True, index=True)
@@ -27,3 +29,9 @@ class StockValuationLayerGlLink(models.Model):
     lock_date_moved = fields.Boolean(
         help="The posting date was moved to the first open date by a lock date (reconciliation warning).")
     setup_id = fields.Many2one("stock.posting.setup", "Posting Setup", index="btree_not_null", ondelete="set null")
+
+    def init(self):
+        # the reconciliation reads the distinct (account type, account, setup) pairs of a company with a
+        # skip scan over this index, and the posted side by journal item
+        tools.create_index(self.env.cr, "stock_valuation_layer_gl_link_type_account_index", self._table,
+                           ["company_id", "account_type", "account_id", "COALESCE(setup_id, 0)"])
