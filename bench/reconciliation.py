@@ -4,19 +4,20 @@ Seeds (once, in bulk SQL) a manual-valuation category with 1,000 products, N val
 (purchases, sales, inventory losses), each posted per entry (one journal entry, two journal items, two G/L
 links). Then times:
   - get_matrix() over the whole year and over one month (targets: < 2 s),
-  - the pivot's default view: the four grouped reads the web pivot issues for account type x source
-    (target: < 3 s),
+  - the pivot's default view: the four grouped reads the web pivot issues for account type x source,
+    sent at once as the web client does (target: < 3 s), and one after another,
   - for reference, Odoo's own Inventory > Reporting > Valuation pivot default on the same value entries,
 and prints the figures and the ratio against that native pivot. Run: bench/run reconciliation
 """
 import argparse
 import resource
 import statistics
+import subprocess
+import threading
 import time
 
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.tools import SQL
 
 PRODUCTS = 1000
 
@@ -77,14 +78,14 @@ def seed(env, n_svl):
     cr.execute("""
         INSERT INTO account_move_line (id, move_id, name, date, parent_state, journal_id, company_id, account_id,
                balance, debit, credit, amount_currency, currency_id, company_currency_id, display_type, product_id,
-               create_date, write_date, create_uid, write_uid)
+               gl_linked, create_date, write_date, create_uid, write_uid)
         SELECT %(first_aml)s + 2 * (svl.id - %(first_svl)s) + side, %(first_move)s + (svl.id - %(first_svl)s),
                'bench', svl.posting_date, 'posted', %(journal)s, %(company)s,
                CASE WHEN side = 0 THEN %(val)s
                     WHEN svl.gl_counterpart_type = 'stock_input' THEN %(stock_in)s
                     WHEN svl.gl_counterpart_type = 'stock_output' THEN %(stock_out)s ELSE %(diff)s END,
                amount, GREATEST(amount, 0), GREATEST(-amount, 0), amount, %(currency)s, %(currency)s, 'product',
-               svl.product_id, now(), now(), %(uid)s, %(uid)s
+               svl.product_id, TRUE, now(), now(), %(uid)s, %(uid)s
           FROM stock_valuation_layer svl,
                LATERAL (VALUES (0, svl.value), (1, -svl.value)) AS s(side, amount)
          WHERE svl.description = 'bench'
@@ -136,50 +137,68 @@ def main():
                 raise SystemExit("database %s holds %d bench entries; drop it to seed %d" % (args.database, have, args.svl))
             seed(env, args.svl)
             cr.commit()
+            # what autovacuum does on a live database: index-only scans need the visibility map
+            subprocess.run(["vacuumdb", "--analyze", "-q", "-t", "account_move_line", "-t", "stock_valuation_layer",
+                            "-t", "stock_valuation_layer_gl_link", args.database], check=True)
         company = env.ref("base.main_company")
-        env = env(context={"allowed_company_ids": company.ids})
         cr.execute("SELECT count(*) FROM stock_valuation_layer")
         n_svl = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM account_move_line")
         n_aml = cr.fetchone()[0]
-        Wizard = env["stock.inventory.gl.reconciliation"]
-        year = Wizard.create({"company_id": company.id, "date_from": "2025-01-01", "date_to": "2025-12-31"})
-        month = Wizard.create({"company_id": company.id, "date_from": "2025-06-01", "date_to": "2025-06-30"})
-        rows, t_year = timed(year.get_matrix, args.repeat)
-        _rows, t_month = timed(month.get_matrix, args.repeat)
 
-        Line = env["stock.inventory.gl.reconciliation.line"]
-        measures = ["inventory_amount:sum", "gl_amount:sum", "difference:sum"]
+    def in_transaction(fn):
+        """Each measurement in its own transaction, as each web request is."""
+        def run():
+            with registry.cursor() as cr2:
+                result = fn(api.Environment(cr2, SUPERUSER_ID, {"allowed_company_ids": company.ids}))
+                cr2.rollback()
+                return result
+        return run
 
-        def pivot():
-            return [Line._read_group([], groupby, measures)
-                    for groupby in ([], ["account_type"], ["source"], ["account_type", "source"])]
-        _p, t_pivot = timed(pivot, args.repeat)
+    def matrix(date_from, date_to):
+        return in_transaction(lambda env: env["stock.inventory.gl.reconciliation"].create({
+            "company_id": company.id, "date_from": date_from, "date_to": date_to}).get_matrix())
+    rows, t_year = timed(matrix("2025-01-01", "2025-12-31"), args.repeat)
+    _rows, t_month = timed(matrix("2025-06-01", "2025-06-30"), args.repeat)
 
-        SVL = env["stock.valuation.layer"]
-        native_measures = ["value:sum", "remaining_value:sum", "remaining_qty:sum"]
+    measures = ["inventory_amount:sum", "gl_amount:sum", "difference:sum", "__count"]
+    pivot_groupbys = ([], ["account_type"], ["source"], ["account_type", "source"])
+    _p, t_pivot = timed(in_transaction(lambda env: [
+        env["stock.inventory.gl.reconciliation.line"]._read_group([], gb, measures) for gb in pivot_groupbys]),
+        args.repeat)
 
-        def native_pivot():
-            return [SVL._read_group([], groupby, native_measures)
-                    for groupby in ([], ["categ_id"], ["create_date:month"], ["categ_id", "create_date:month"])]
-        _n, t_native = timed(native_pivot, args.repeat)
-        cr.rollback()
+    def pivot_concurrent():
+        # the web pivot sends its four grouped reads at once (Promise.all): one transaction each, in threads
+        threads = [threading.Thread(target=in_transaction(
+            lambda env, gb=gb: env["stock.inventory.gl.reconciliation.line"]._read_group([], gb, measures)))
+            for gb in pivot_groupbys]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    _c, t_pivot_concurrent = timed(pivot_concurrent, args.repeat)
+
+    native_measures = ["value:sum", "remaining_value:sum", "remaining_qty:sum", "__count"]
+    _n, t_native = timed(in_transaction(lambda env: [
+        env["stock.valuation.layer"]._read_group([], gb, native_measures)
+        for gb in ([], ["categ_id"], ["create_date:month"], ["categ_id", "create_date:month"])]), args.repeat)
 
     best = min
     print("Inventory - G/L Reconciliation benchmark: %d value entries, %d journal items, 2 cores" % (n_svl, n_aml))
     print("  %-44s %8s %8s  %s" % ("measure", "best s", "median s", "target"))
     for label, times, target in (("get_matrix(), one year", t_year, "< 2 s"),
                                  ("get_matrix(), one month", t_month, "< 2 s"),
-                                 ("pivot default (4 grouped reads)", t_pivot, "< 3 s"),
+                                 ("pivot default, 4 reads at once (as the web)", t_pivot_concurrent, "< 3 s"),
+                                 ("pivot default, 4 reads one after another", t_pivot, ""),
                                  ("Odoo's Valuation pivot default (reference)", t_native, "")):
         print("  %-44s %8.2f %8.2f  %s" % (label, best(times), statistics.median(times), target))
     print("  ratio matrix (one year) / Odoo's Valuation pivot: %.2f" % (best(t_year) / best(t_native)))
-    print("  ratio pivot default / Odoo's Valuation pivot:     %.2f" % (best(t_pivot) / best(t_native)))
+    print("  ratio pivot default (at once) / Odoo's Valuation pivot: %.2f" % (best(t_pivot_concurrent) / best(t_native)))
     print("  peak memory (RSS): %.0f MB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     inv = next(r for r in rows if r["account_type"] == "inventory")
     print("  matrix check: inventory ledger %.2f, G/L total %.2f, difference %.2f" % (
         inv["inventory"], inv["gl_total"], inv["difference"]))
-    ok = best(t_year) < 2 and best(t_month) < 2 and best(t_pivot) < 3
+    ok = best(t_year) < 2 and best(t_month) < 2 and best(t_pivot_concurrent) < 3
     print("  targets met" if ok else "  TARGETS MISSED")
 
 

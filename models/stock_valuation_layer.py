@@ -88,6 +88,10 @@ class StockValuationLayer(models.Model):
         # the queue, the matrix and the valuation reports filter value entries by company and posting date
         tools.create_index(self.env.cr, "stock_valuation_layer_company_posting_date_index", self._table,
                            ["company_id", "posting_date"])
+        # value per counterpart type by index-only scan (reconciliation analysis)
+        if not tools.index_exists(self.env.cr, "stock_valuation_layer_gl_type_value_index"):
+            self.env.cr.execute("""CREATE INDEX stock_valuation_layer_gl_type_value_index ON stock_valuation_layer
+                                   (company_id, gl_counterpart_type) INCLUDE (value)""")
 
     # ------------------------------------------------------------------------------------------------
     # CRUD
@@ -330,6 +334,13 @@ class StockValuationLayer(models.Model):
                   JOIN res_company c ON c.id = s.company_id
                   JOIN res_currency cur ON cur.id = c.currency_id
                 RETURNING svl_id
+            )
+            , flagged AS (
+                UPDATE account_move_line aml SET gl_linked = TRUE
+                  FROM (SELECT DISTINCT aml2.id FROM share s JOIN account_move_line aml2
+                          ON aml2.move_id = s.account_move_id
+                         AND (aml2.product_id IS NULL OR aml2.product_id = s.product_id)) f
+                 WHERE aml.id = f.id
             )
             UPDATE stock_valuation_layer svl
                SET cost_posted_to_gl = svl.value, gl_excluded = FALSE

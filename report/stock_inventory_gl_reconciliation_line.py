@@ -13,7 +13,8 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     _depends = {
         "stock.valuation.layer": ["company_id", "product_id", "categ_id", "warehouse_id", "posting_date", "value",
                                   "gl_counterpart_type"],
-        "account.move.line": ["company_id", "account_id", "product_id", "date", "balance", "parent_state", "move_id"],
+        "account.move.line": ["company_id", "account_id", "product_id", "date", "balance", "parent_state", "move_id",
+                              "gl_linked", "journal_id", "display_type"],
         "account.move": ["state"],
         "account.journal": ["type"],
         "stock.valuation.layer.gl.link": ["move_line_id", "svl_id", "account_type", "amount", "setup_id"],
@@ -63,22 +64,23 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
                    aml.balance - inv.amount AS difference
               FROM account_move_line aml
               JOIN type_accounts ta ON ta.account_id = aml.account_id AND ta.company_id = aml.company_id
-              JOIN account_journal aj ON aj.id = aml.journal_id
               LEFT JOIN product_product pp ON pp.id = aml.product_id
               LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              CROSS JOIN LATERAL (SELECT CASE
-                    WHEN aj.type IN ('sale', 'purchase')
-                         AND (aml.display_type = 'cogs' OR (COALESCE(pt.is_storable, FALSE) AND ta.stock_input))
-                         AND NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id)
-                    THEN aml.balance ELSE 0 END AS amount) inv
+              CROSS JOIN LATERAL (SELECT CASE WHEN aml.gl_linked THEN 0 ELSE (
+                    -- only items not fed by value entries are classified (bills, invoices, manual entries)
+                    SELECT CASE WHEN aj.type IN ('sale', 'purchase') AND (aml.display_type = 'cogs'
+                                     OR (COALESCE(pt.is_storable, FALSE) AND ta.stock_input))
+                                THEN aml.balance ELSE 0 END
+                      FROM account_journal aj WHERE aj.id = aml.journal_id) END AS amount) inv
              WHERE aml.parent_state = 'posted' AND aml.company_id = ANY(%(companies)s)
         """, type_accounts=self._type_accounts_values(), companies=self.env.companies.ids, type_index=type_index)
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         # An analytical read over millions of rows: PostgreSQL's JIT compilation costs more than it saves
-        # here (measured: 1.5 s of 2.6 s), and hash aggregation needs more than the default work_mem.
-        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session()
+        # here (measured: 1.5 s of 2.6 s), hash aggregation needs more than the default work_mem, and the
+        # web pivot sends these reads concurrently (see _set_analytical_session).
+        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session(parallel=False)
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
@@ -158,25 +160,158 @@ class StockInventoryGlReconciliationLine(models.Model):
     def _table_query(self):
         return SQL("(%s) UNION ALL (%s)", self._inventory_branch_sql(), self._gl_branch_sql())
 
+    # grouped reads pushed down to the base tables: view field -> (value-entry field, journal-item field)
+    _PUSHDOWN_FIELDS = {
+        "company_id": ("company_id", "company_id"),
+        "date": ("posting_date", "date"),
+        "product_id": ("product_id", "product_id"),
+        "warehouse_id": ("warehouse_id", None),
+        "account_id": (None, "account_id"),
+    }
+    _PUSHDOWN_AGGREGATES = {"inventory_amount:sum", "gl_amount:sum", "invoicing_amount:sum", "difference:sum",
+                            "__count"}
+
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        summable = all(agg == "__count" or agg.endswith(":sum") for agg in aggregates)
-        # read_group() passes the groupby specs as order: the only order handled here
+        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session(parallel=False)
+        # read_group() passes the groupby specs as order: the only order handled by the fast paths
         default_order = not order or [term.strip() for term in order.split(",")] == list(groupby)
-        if having or offset or limit or not default_order or not summable:
+        if having or offset or limit or not default_order:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        totals = self._read_group_pushdown(domain, groupby, aggregates)
+        if totals is None:
+            totals = self._read_group_per_branch(domain, groupby, aggregates)
+            if totals is None:
+                return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+        def sort_key(key):
+            # empty groups (False, None, empty recordsets) last, then by name or value
+            return tuple((not value, (value.display_name or "") if isinstance(value, models.BaseModel)
+                          else str(value)) for value in key)
+        return [tuple(key) + tuple(totals[key]) for key in sorted(totals, key=sort_key)]
+
+    @api.model
+    def _read_group_per_branch(self, domain, groupby, aggregates):
+        """Group each branch view with Odoo's ``_read_group`` and add the groups up (sums and counts)."""
+        if not all(agg == "__count" or agg.endswith(":sum") for agg in aggregates):
+            return None
         n_keys = len(groupby)
         totals = {}
         for branch in self._BRANCHES:
             for row in self.env[branch]._read_group(domain, groupby, aggregates):
                 key = row[:n_keys]
                 values = [0.0 if value is None else value for value in row[n_keys:]]
-                if key in totals:
-                    totals[key] = [a + b for a, b in zip(totals[key], values)]
-                else:
-                    totals[key] = values
-        def sort_key(key):
-            # empty groups (False, None, empty recordsets) last, then by name or value
-            return tuple((not value, (value.display_name or "") if isinstance(value, models.BaseModel)
-                          else str(value)) for value in key)
-        return [tuple(key) + tuple(totals[key]) for key in sorted(totals, key=sort_key)]
+                totals[key] = [a + b for a, b in zip(totals[key], values)] if key in totals else values
+        return totals
+
+    @api.model
+    def _read_group_pushdown(self, domain, groupby, aggregates):
+        """Answer a grouped read from the base tables: value entries grouped by counterpart type and journal
+        items grouped by account (with Odoo's ``_read_group`` on those models), expanded into account-type
+        rows here. Handles conjunctions of simple conditions on the fields of ``_PUSHDOWN_FIELDS`` plus
+        ``account_type`` / ``source``, group-bys on those, and sums/counts; returns None otherwise."""
+        if not set(aggregates) <= self._PUSHDOWN_AGGREGATES:
+            return None
+        specs = []
+        for spec in groupby:
+            fname, _sep, granularity = spec.partition(":")
+            if fname not in self._PUSHDOWN_FIELDS and fname not in ("account_type", "source"):
+                return None
+            specs.append((spec, fname, granularity))
+        row_filters, leaves = [], {"inventory": [], "gl": []}
+        for leaf in domain:
+            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+                return None  # operators ('|', '!') and special leaves: not handled here
+            fname, operator, value = leaf
+            if fname in ("account_type", "source"):
+                if operator not in ("=", "!=", "in", "not in"):
+                    return None
+                row_filters.append((fname, operator, value))
+                continue
+            if fname not in self._PUSHDOWN_FIELDS:
+                return None
+            svl_field, aml_field = self._PUSHDOWN_FIELDS[fname]
+            if svl_field is None or aml_field is None:
+                return None
+            leaves["inventory"].append((svl_field, operator, value))
+            leaves["gl"].append((aml_field, operator, value))
+
+        def base_groupby(index):
+            result = []
+            for _spec, fname, granularity in specs:
+                base = self._PUSHDOWN_FIELDS.get(fname, (None, None))[index]
+                if base:
+                    result.append("%s:%s" % (base, granularity) if granularity else base)
+            return result
+
+        def keep(row):
+            for fname, operator, value in row_filters:
+                values = value if isinstance(value, (list, tuple)) else [value]
+                inside = row[fname] in values
+                if inside != (operator in ("=", "in")):
+                    return False
+            return True
+
+        companies = self.env.companies
+        empty = {"account_id": self.env["account.account"], "warehouse_id": self.env["stock.warehouse"]}
+        rows = []
+        # value entries: one row on the inventory type and one on the counterpart type
+        svl_groupby = base_groupby(0)
+        for group in self.env["stock.valuation.layer"].sudo()._read_group(
+                leaves["inventory"] + [("company_id", "in", companies.ids)],
+                ["gl_counterpart_type"] + svl_groupby, ["value:sum", "__count"]):
+            ctype, values, (value, count) = group[0], dict(zip(svl_groupby, group[1:-2])), group[-2:]
+            for atype, amount in (("inventory", value or 0.0), (ctype, -(value or 0.0))):
+                if atype:
+                    rows.append(dict(values, account_type=atype, source="inventory", inventory_amount=amount,
+                                     gl_amount=0.0, invoicing_amount=0.0, difference=-amount, __count=count))
+        # journal items on the accounts of each account type (an account of several types: once per type)
+        Wizard = self.env["stock.inventory.gl.reconciliation"]
+        aml_groupby = [spec for spec in base_groupby(1) if spec != "account_id"]  # always grouped first
+        AML = self.env["account.move.line"].sudo()
+        for company in companies:
+            wizard = Wizard.new({"company_id": company.id})
+            type_accounts = wizard._get_type_accounts()
+            types_of = {}
+            for atype, accounts in type_accounts.items():
+                for account in accounts:
+                    types_of.setdefault(account, []).append(atype)
+            if not types_of:
+                continue
+            base_domain = leaves["gl"] + [("company_id", "=", company.id), ("parent_state", "=", "posted"),
+                                          ("account_id", "in", list(types_of))]
+            stock_input = sorted(type_accounts["stock_input"])
+            invoicing = {tuple(g[:-1]): g[-1] for g in AML._read_group(
+                base_domain + [("gl_linked", "!=", True), "&", ("journal_id.type", "in", ("sale", "purchase")),
+                               "|", ("display_type", "=", "cogs"), "&", ("product_id.is_storable", "=", True),
+                               ("account_id", "in", stock_input)],
+                ["account_id"] + aml_groupby, ["balance:sum"])}
+            for group in AML._read_group(base_domain, ["account_id"] + aml_groupby, ["balance:sum", "__count"]):
+                account, balance, count = group[0], group[-2] or 0.0, group[-1]
+                inv = invoicing.get(tuple(group[:-2]), 0.0) or 0.0
+                values = dict(zip(aml_groupby, group[1:-2]))
+                for atype in types_of[account.id]:
+                    rows.append(dict(values, account_type=atype, source="gl", account_id=account.with_env(self.env),
+                                     inventory_amount=0.0, gl_amount=balance, invoicing_amount=inv,
+                                     difference=balance - inv, __count=count))
+        totals = {}
+        for row in rows:
+            if not keep(row):
+                continue
+            key = []
+            for spec, fname, granularity in specs:
+                if fname in ("account_type", "source"):
+                    key.append(row[fname])
+                    continue
+                base = self._PUSHDOWN_FIELDS[fname][0 if row["source"] == "inventory" else 1]
+                base_spec = ("%s:%s" % (base, granularity) if granularity else base) if base else None
+                value = row.get(base_spec) if base_spec else empty.get(fname, False)
+                if fname == "account_id" and row["source"] == "gl":
+                    value = row["account_id"]
+                if isinstance(value, models.BaseModel):
+                    value = value.with_env(self.env)
+                key.append(value)
+            key = tuple(key)
+            values = [row[agg if agg == "__count" else agg.split(":")[0]] for agg in aggregates]
+            totals[key] = [a + b for a, b in zip(totals[key], values)] if key in totals else values
+        return totals

@@ -48,3 +48,23 @@ class TestSecurity(GlReconciliationCommon):
             other_cr.rollback()
         wizard.action_run()
         self.assertEqual(svl.gl_state, "posted")
+
+    def test_reconciliation_for_inventory_administrator_and_other_company(self):
+        """Inventory administrators read the reconciliation; another company's data never shows in it."""
+        self._receive(self.product, 3, 5.0)
+        self._post_inventory_cost()
+        stock_admin = new_test_user(self.env, login="stock_admin", company_id=self.company.id,
+                                    groups="stock.group_stock_manager")
+        wizard = self.env["stock.inventory.gl.reconciliation"].with_user(stock_admin).create({"company_id": self.company.id})
+        matrix = {row["account_type"]: row for row in wizard.get_matrix()}
+        self.assertEqual((matrix["inventory"]["inventory"], matrix["inventory"]["difference"]), (15.0, 0.0))
+        Line = self.env["stock.inventory.gl.reconciliation.line"].with_user(stock_admin)
+        self.assertTrue(Line._read_group([], ["account_type"], ["inventory_amount:sum"]))
+        company_b = self.setup_other_company()["company"]
+        user_b = new_test_user(self.env, login="acc_b2", company_id=company_b.id, company_ids=[(6, 0, company_b.ids)],
+                               groups="account.group_account_manager,stock.group_stock_manager")
+        groups = self.env["stock.inventory.gl.reconciliation.line"].with_user(user_b)._read_group(
+            [], ["company_id"], ["inventory_amount:sum"])
+        self.assertNotIn(self.company, [company for company, _amount in groups])
+        with self.assertRaises(AccessError):
+            self.env["stock.inventory.gl.reconciliation"].with_user(user_b).create({"company_id": self.company.id}).get_matrix()

@@ -223,6 +223,10 @@ class StockInventoryCostPost(models.TransientModel):
                     if line.account_type == "inventory":
                         deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
         self.env["stock.valuation.layer.gl.link"].sudo().create(link_vals)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE account_move_line SET gl_linked = TRUE WHERE move_id = ANY(%s)",
+                            (account_moves.ids,))
+        account_moves.line_ids.invalidate_recordset(["gl_linked"])
         ids, amounts = list(deltas), [deltas[i] for i in deltas]
         self.env.cr.execute("""
             UPDATE stock_valuation_layer svl

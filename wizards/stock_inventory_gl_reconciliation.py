@@ -124,10 +124,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
             "wip": "property_stock_account_production_cost_id",
         }
         Categ = self.env["product.category"].with_company(company)
-        used_categs = Categ.browse([r[0] for r in self.env.execute_query(SQL(
-            "SELECT DISTINCT categ_id FROM stock_valuation_layer WHERE company_id = %s AND categ_id IS NOT NULL",
-            company.id))])
-        for categ in used_categs:
+        for categ in Categ.search([]):
             for atype, fname in categ_fields.items():
                 if fname in categ._fields and categ[fname]:
                     accounts[atype].add(categ[fname].id)
@@ -220,43 +217,45 @@ class StockInventoryGlReconciliation(models.TransientModel):
                 inventory[ctype] -= value or 0.0
                 not_posted[ctype] -= queued or 0.0
 
-        # (3) posted from inventory: linked journal items (with a filter, only the filtered entries' share)
+        # (3) posted from inventory, (4) invoicing, (5) other G/L: one pass over the journal items of the
+        # accounts, split by the gl_linked flag and the invoicing rule. With a product/category filter, the
+        # posted side is the filtered value entries' share of the links; with a warehouse filter only the
+        # posted side is known (journal items carry no warehouse).
         posted_by_account = defaultdict(float)
+        invoicing_by_account, other_by_account = defaultdict(float), defaultdict(float)
+        product_cond = SQL("aml.product_id = ANY(%s)", products) if products is not None else SQL("TRUE")
+        if not self.warehouse_ids:
+            # linked items: a plain sum per account (no join; the bulk of the rows)
+            if not filtered:
+                for account_id, amount in self.env.execute_query(SQL("""
+                    SELECT aml.account_id, SUM(aml.balance)
+                      FROM account_move_line aml
+                     WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s) AND aml.gl_linked
+                     GROUP BY 1
+                """, self._aml_date_where(), all_accounts)):
+                    posted_by_account[account_id] += amount or 0.0
+            # unlinked items (bills, invoices, manual entries): classified, through a partial index
+            for account_id, is_invoicing, amount in self.env.execute_query(SQL("""
+                SELECT aml.account_id, %s, SUM(aml.balance)
+                  FROM account_move_line aml
+                  JOIN account_journal aj ON aj.id = aml.journal_id
+                  LEFT JOIN product_product pp ON pp.id = aml.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s) AND %s
+                   AND (aml.gl_linked IS NULL OR aml.gl_linked = FALSE)
+                 GROUP BY 1, 2
+            """, self._invoicing_sql(type_accounts), self._aml_date_where(), all_accounts, product_cond)):
+                (invoicing_by_account if is_invoicing else other_by_account)[account_id] += amount or 0.0
         if filtered:
-            query = SQL("""
+            for account_id, amount in self.env.execute_query(SQL("""
                 SELECT aml.account_id, SUM(l.amount)
                   FROM stock_valuation_layer_gl_link l
                   JOIN account_move_line aml ON aml.id = l.move_line_id
                   JOIN stock_valuation_layer svl ON svl.id = l.svl_id
                  WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s) AND %s
                  GROUP BY aml.account_id
-            """, self._aml_date_where(), all_accounts, self._svl_where_no_date())
-        else:
-            query = SQL("""
-                SELECT aml.account_id, SUM(aml.balance)
-                  FROM account_move_line aml
-                 WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s)
-                   AND EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id)
-                 GROUP BY aml.account_id
-            """, self._aml_date_where(), all_accounts)
-        for account_id, amount in self.env.execute_query(query):
-            posted_by_account[account_id] += amount or 0.0
-
-        # (4) invoicing and (5) other G/L: journal items without link on the accounts
-        invoicing_by_account, other_by_account = defaultdict(float), defaultdict(float)
-        if not self.warehouse_ids:
-            product_cond = SQL("aml.product_id = ANY(%s)", products) if products is not None else SQL("TRUE")
-            for account_id, is_invoicing, amount in self.env.execute_query(SQL("""
-                SELECT aml.account_id, %s, SUM(aml.balance)
-                  FROM account_move_line aml
-                  JOIN account_move am ON am.id = aml.move_id
-                  LEFT JOIN product_product pp ON pp.id = aml.product_id
-                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s) AND %s
-                   AND NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id)
-                 GROUP BY 1, 2
-            """, self._invoicing_sql(type_accounts), self._aml_date_where(), all_accounts, product_cond)):
-                (invoicing_by_account if is_invoicing else other_by_account)[account_id] += amount or 0.0
+            """, self._aml_date_where(), all_accounts, self._svl_where_no_date())):
+                posted_by_account[account_id] += amount or 0.0
 
         def by_accounts(mapping, accounts):
             return sum(mapping.get(a, 0.0) for a in accounts)
@@ -296,15 +295,20 @@ class StockInventoryGlReconciliation(models.TransientModel):
         """SQL truth value over aliases aml/am/pt: the journal item is the invoice side of Odoo's Anglo-Saxon
         interim accounting (SPEC §6 column 4): a vendor-bill line of a storable product on a stock input
         account, or a COGS line of an invoice."""
-        return SQL("""(am.move_type != 'entry' AND (aml.display_type = 'cogs'
+        return SQL("""(aj.type IN ('sale', 'purchase') AND (aml.display_type = 'cogs'
                        OR (COALESCE(pt.is_storable, FALSE) AND aml.account_id = ANY(%s))))""",
                    sorted(type_accounts["stock_input"]) or [0])
 
     @api.model
-    def _set_analytical_session(self):
+    def _set_analytical_session(self, parallel=True):
         """Transaction-local settings for the reconciliation's aggregations: no JIT (compiling costs more
-        than these sub-second queries gain), enough work_mem to hash-aggregate instead of sorting on disk."""
-        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        than these sub-second queries gain), enough work_mem to hash-aggregate instead of sorting on disk,
+        and, when ``parallel`` is False, no parallel workers: the pivot sends its grouped reads four at a
+        time, and on a small machine parallel workers per read then only compete for the same cores
+        (measured on 2 cores: 2.9 s with, 2.2 s without)."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
+        if not parallel:
+            self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
 
     def _svl_where_no_date(self):
         conds = [SQL("svl.company_id = %s", self.company_id.id)]
@@ -477,18 +481,25 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
     def action_open_posted(self):
         self.ensure_one()
         return self._open("account.move.line", self._aml_domain() + [
-            ("parent_state", "=", "posted"), ("gl_link_ids", "!=", False)], _("Posted from Inventory"))
+            ("parent_state", "=", "posted"), ("gl_linked", "=", True)], _("Posted from Inventory"))
+
+    def _invoicing_domain(self):
+        """Same rule as ``_invoicing_sql``: invoice-side interim lines (bills of storables on stock input,
+        COGS lines of invoices)."""
+        stock_input = sorted(self.wizard_id._get_type_accounts()["stock_input"])
+        return ["&", ("journal_id.type", "in", ("sale", "purchase")),
+                "|", ("display_type", "=", "cogs"),
+                "&", ("product_id.is_storable", "=", True), ("account_id", "in", stock_input)]
 
     def action_open_invoicing(self):
         self.ensure_one()
         return self._open("account.move.line", self._aml_domain() + [
-            ("parent_state", "=", "posted"), ("gl_link_ids", "=", False), ("move_id.move_type", "!=", "entry")],
-            _("Invoicing"))
+            ("parent_state", "=", "posted"), ("gl_linked", "=", False)] + self._invoicing_domain(), _("Invoicing"))
 
     def action_open_other_gl(self):
         self.ensure_one()
         return self._open("account.move.line", self._aml_domain() + [
-            ("parent_state", "=", "posted"), ("gl_link_ids", "=", False), ("move_id.move_type", "=", "entry")],
+            ("parent_state", "=", "posted"), ("gl_linked", "=", False), "!"] + self._invoicing_domain(),
             _("Other G/L"))
 
     def action_open_gl_total(self):
