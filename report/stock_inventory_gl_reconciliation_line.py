@@ -188,7 +188,9 @@ class StockInventoryGlReconciliationLine(models.Model):
             # empty groups (False, None, empty recordsets) last, then by name or value
             return tuple((not value, (value.display_name or "") if isinstance(value, models.BaseModel)
                           else str(value)) for value in key)
-        return [tuple(key) + tuple(totals[key]) for key in sorted(totals, key=sort_key)]
+        # sums of floats from two branches: drop binary noise (no "-0.00"); counts stay integers
+        return [tuple(key) + tuple(round(v, 6) + 0.0 if isinstance(v, float) else v for v in totals[key])
+                for key in sorted(totals, key=sort_key)]
 
     @api.model
     def _read_group_per_branch(self, domain, groupby, aggregates):

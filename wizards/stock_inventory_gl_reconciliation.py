@@ -67,6 +67,12 @@ class StockInventoryGlReconciliation(models.TransientModel):
     line_ids = fields.One2many("stock.inventory.gl.reconciliation.matrix", "wizard_id", "Matrix")
     has_filter = fields.Boolean(compute="_compute_has_filter")
 
+    @api.depends("date_from", "date_to")
+    def _compute_display_name(self):
+        for wizard in self:
+            period = " - ".join(str(d) for d in (wizard.date_from, wizard.date_to) if d)
+            wizard.display_name = _("Inventory - G/L Reconciliation") + (" (%s)" % period if period else "")
+
     @api.depends("product_ids", "categ_ids", "warehouse_ids")
     def _compute_has_filter(self):
         for wizard in self:
