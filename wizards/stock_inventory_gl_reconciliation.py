@@ -154,18 +154,9 @@ class StockInventoryGlReconciliation(models.TransientModel):
             domain.append(("categ_id", "child_of", self.categ_ids.ids))
         return self.env["product.product"].with_context(active_test=False).search(domain).ids
 
-    def _svl_where(self, alias="svl"):
-        conds = [SQL("%s.company_id = %s", SQL.identifier(alias), self.company_id.id)]
-        if self.date_from:
-            conds.append(SQL("%s.posting_date >= %s", SQL.identifier(alias), self.date_from))
-        if self.date_to:
-            conds.append(SQL("%s.posting_date <= %s", SQL.identifier(alias), self.date_to))
-        products = self._filtered_product_ids()
-        if products is not None:
-            conds.append(SQL("%s.product_id = ANY(%s)", SQL.identifier(alias), products))
-        if self.warehouse_ids:
-            conds.append(SQL("%s.warehouse_id = ANY(%s)", SQL.identifier(alias), self.warehouse_ids.ids))
-        return SQL(" AND ").join(conds)
+    def _svl_where(self):
+        """Value entries of the filters (company, posting-date range, products/categories, warehouses)."""
+        return SQL("%s AND %s", self._svl_where_no_date(), self._in_range_sql(SQL("svl.posting_date")))
 
     def _aml_date_where(self, alias="aml"):
         conds = [SQL("%s.company_id = %s", SQL.identifier(alias), self.company_id.id)]
@@ -317,6 +308,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
             self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
 
     def _svl_where_no_date(self):
+        """Value entries of the company, product/category and warehouse filters (alias svl)."""
         conds = [SQL("svl.company_id = %s", self.company_id.id)]
         products = self._filtered_product_ids()
         if products is not None:
