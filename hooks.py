@@ -16,9 +16,7 @@ def post_init_hook(env):
     env["res.company"].invalidate_model(["gl_post_cost_from"])
     SVL = env["stock.valuation.layer"]
     SVL._gl_fill_value_entry_fields(all_records=True)
-    linked = SVL._gl_sync_native_postings()
-    env.cr.execute("""UPDATE account_move_line aml SET gl_linked = TRUE
-                        FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id AND NOT aml.gl_linked IS TRUE""")
+    linked = SVL._gl_sync_native_postings()  # also flags the journal items it links (gl_linked)
     env.cr.execute("SELECT gl_state, count(*) FROM stock_valuation_layer GROUP BY gl_state")
     _logger.info("Value entries back-filled: %s; %s linked to existing journal entries",
                  dict(env.cr.fetchall()), len(linked))

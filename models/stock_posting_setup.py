@@ -4,6 +4,19 @@ from odoo.exceptions import UserError, ValidationError
 from . import posting_plan
 
 
+# Odoo's own account for an account type on a product category (fields of stock_account, purchase_stock
+# and mrp_account; those of modules not installed are skipped). Read by Suggest accounts and by the
+# reconciliation's account sets.
+CATEGORY_ACCOUNT_FIELDS = {
+    "inventory": "property_stock_valuation_account_id",
+    "stock_input": "property_stock_account_input_categ_id",
+    "stock_output": "property_stock_account_output_categ_id",
+    "cogs": "property_account_expense_categ_id",
+    "purchase_variance": "property_account_creditor_price_difference_categ",
+    "wip": "property_stock_account_production_cost_id",
+}
+
+
 class StockPostingSetup(models.Model):
     """Posting setup (BC's Inventory Posting Setup + General Posting Setup, adapted).
 
@@ -100,6 +113,12 @@ class StockPostingSetup(models.Model):
                 "Posting setup %s was used by posted value entries and cannot be deleted: archive it instead.",
                 ", ".join(used.mapped("display_name"))))
 
+    @api.model
+    def _category_accounts(self, categ):
+        """{account type: account} Odoo itself uses for ``categ`` (in the environment's company)."""
+        return {atype: categ[fname] for atype, fname in CATEGORY_ACCOUNT_FIELDS.items()
+                if categ and fname in categ._fields and categ[fname]}
+
     def action_suggest_accounts(self):
         """Fill the empty accounts of this row from Odoo's current accounts: the category's (or the
         default category's) stock valuation, input, output and expense accounts, the price difference
@@ -111,20 +130,12 @@ class StockPostingSetup(models.Model):
             loss_loc = self.env["stock.location"].search([
                 ("usage", "=", "inventory"), ("scrap_location", "=", False),
                 ("company_id", "in", [company.id, False])], limit=1)
-            suggestions = {
-                "inventory": categ and categ.property_stock_valuation_account_id,
-                "stock_input": categ and categ.property_stock_account_input_categ_id,
-                "stock_output": categ and categ.property_stock_account_output_categ_id,
-                "cogs": categ and categ.property_account_expense_categ_id,
-                "inventory_adjustment": loss_loc.valuation_in_account_id
-                or (categ and categ.property_account_expense_categ_id),
-                "purchase_variance": categ and "property_account_creditor_price_difference_categ" in categ._fields
-                and categ.property_account_creditor_price_difference_categ,
-                "overhead_applied": categ and categ.property_stock_account_input_categ_id,
-                "wip": company.account_production_wip_account_id
-                or (categ and "property_stock_account_production_cost_id" in categ._fields
-                    and categ.property_stock_account_production_cost_id),
-            }
+            suggestions = self._category_accounts(categ)
+            suggestions.update(
+                inventory_adjustment=loss_loc.valuation_in_account_id or suggestions.get("cogs"),
+                overhead_applied=suggestions.get("stock_input"),
+                wip=company.account_production_wip_account_id or suggestions.get("wip"),
+            )
             vals = {}
             for atype, account in suggestions.items():
                 fname = self._account_field(atype)

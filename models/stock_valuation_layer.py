@@ -1,10 +1,8 @@
-import logging
 from odoo import _, api, fields, models, tools
 from odoo.tools import SQL
 
 from . import posting_plan
 
-_logger = logging.getLogger(__name__)
 
 GL_STATES = [
     ("to_post", "Not Posted"),
@@ -110,10 +108,6 @@ class StockValuationLayer(models.Model):
         layers = super().create(vals_list)
         layers._gl_fill_value_entry_fields()
         return layers
-
-    def _search_warehouse_id(self, operator, value):
-        # warehouse_id is stored by this module; kept for callers of Odoo's original search method.
-        return [("warehouse_id", operator, value)]
 
     # ------------------------------------------------------------------------------------------------
     # Set-based derivation (creation and install hook share it)
@@ -224,26 +218,31 @@ class StockValuationLayer(models.Model):
         """
         self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation))
 
-
     def _gl_refresh_state(self, all_records=False):
         """Recompute ``gl_state`` in SQL from value, watermark and exclusion, rounding with the company
         currency's decimal places."""
         if not all_records and not self:
             return
-        where = "TRUE" if all_records else "svl.id = ANY(%(ids)s)"
-        self.env.cr.execute(f"""
+        where = SQL("TRUE") if all_records else SQL("svl.id = ANY(%s)", self.ids)
+        self.env.cr.execute(SQL("""
+            WITH r AS (
+                SELECT svl.id, svl.gl_excluded,
+                       ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) AS delta,
+                       ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) AS posted
+                  FROM stock_valuation_layer svl
+                  JOIN res_company c ON c.id = svl.company_id
+                  JOIN res_currency cur ON cur.id = c.currency_id
+                 WHERE %s
+            )
             UPDATE stock_valuation_layer svl
                SET gl_state = CASE
-                    WHEN ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) = 0
-                         AND ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) != 0 THEN 'posted'
-                    WHEN svl.gl_excluded THEN 'not_to_post'
-                    WHEN ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) = 0
-                         THEN 'not_to_post'
-                    WHEN ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) != 0 THEN 'partial'
+                    WHEN r.delta = 0 AND r.posted != 0 THEN 'posted'
+                    WHEN r.gl_excluded OR r.delta = 0 THEN 'not_to_post'
+                    WHEN r.posted != 0 THEN 'partial'
                     ELSE 'to_post' END
-              FROM res_company c JOIN res_currency cur ON cur.id = c.currency_id
-             WHERE c.id = svl.company_id AND {where}
-        """, {"ids": self.ids})
+              FROM r
+             WHERE svl.id = r.id
+        """, where))
         self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
                                "warehouse_id", "gl_counterpart_type", "gl_excluded", "gl_state",
                                "cost_posted_to_gl"])
@@ -333,14 +332,11 @@ class StockValuationLayer(models.Model):
                        AND (aml.product_id IS NULL OR aml.product_id = s.product_id)
                   JOIN res_company c ON c.id = s.company_id
                   JOIN res_currency cur ON cur.id = c.currency_id
-                RETURNING svl_id
-            )
-            , flagged AS (
+                RETURNING svl_id, move_line_id
+            ), flagged AS (
                 UPDATE account_move_line aml SET gl_linked = TRUE
-                  FROM (SELECT DISTINCT aml2.id FROM share s JOIN account_move_line aml2
-                          ON aml2.move_id = s.account_move_id
-                         AND (aml2.product_id IS NULL OR aml2.product_id = s.product_id)) f
-                 WHERE aml.id = f.id
+                  FROM (SELECT DISTINCT move_line_id FROM links) f
+                 WHERE aml.id = f.move_line_id
             )
             UPDATE stock_valuation_layer svl
                SET cost_posted_to_gl = svl.value, gl_excluded = FALSE
@@ -356,28 +352,17 @@ class StockValuationLayer(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Posting plan: account resolution (Odoo's own) feeding posting_plan
     # ------------------------------------------------------------------------------------------------
-    def _gl_move_direction(self, move):
-        """Which branch of ``stock.move._account_entry_move`` applies: in / in_returned / out /
-        out_returned / dropship / dropship_returned (from the move's location usages)."""
-        src_valued = move.location_id._should_be_valued()
-        dest_valued = move.location_dest_id._should_be_valued()
-        if dest_valued and not src_valued:
-            return "in_returned" if move.location_id.usage == "customer" else "in"
-        if src_valued and not dest_valued:
-            return "out_returned" if move.location_dest_id.usage == "supplier" else "out"
-        if move.location_id.usage == "customer":
-            return "dropship_returned"
-        return "dropship"
-
     def _gl_resolve_native_accounts(self, cache):
         """Odoo's own resolution for one SVL: (journal, valuation account, counterpart account).
 
-        Move-based entries call ``stock.move._get_accounting_data_for_valuation`` (which includes the
-        location accounts and the ``mrp_account`` production overrides) once per (company, category,
-        source, destination) and pick source or destination account exactly as
-        ``stock.move._account_entry_move`` does. Entries without a move mirror the native posting of their
-        origin (revaluation wizard account, expense account of a price change, landed-cost line account,
-        stock input of a category switch, stock output for the sold share of a landed cost).
+        Move-based entries use the pieces of ``stock.move._get_accounting_data_for_valuation``
+        (``get_product_accounts``, ``_get_src_account``, ``_get_dest_account``, so location accounts and the
+        ``mrp_account`` production overrides apply) once per (company, category, source, destination), and
+        pick the source or destination account with the move's own ``_is_in`` / ``_is_out`` /
+        ``_is_returned`` / ``_is_dropshipped_returned``, exactly as ``stock.move._account_entry_move`` does.
+        Entries without a move mirror the native posting of their origin (revaluation wizard account,
+        expense account of a price change, landed-cost line account, stock input of a category switch, the
+        expense account (continental: stock output) for the sold share of a landed cost).
 
         Missing accounts or journal come back as False (the caller turns them into skip reasons).
         """
@@ -385,8 +370,8 @@ class StockValuationLayer(models.Model):
         company = self.company_id
         product = self.product_id.with_company(company)
         move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id
+        accounts = self._gl_product_accounts(product, cache)
         if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out"):
-            accounts = self._gl_product_accounts(product, cache)
             key = ("move", company.id, product.categ_id.id, move.location_id.id, move.location_dest_id.id)
             if key not in cache:
                 # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
@@ -404,16 +389,17 @@ class StockValuationLayer(models.Model):
                 # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line
                 counterpart = (accounts["expense"] if company.anglo_saxon_accounting else accounts["stock_output"]).id
                 journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
-            else:
-                direction = self._gl_move_direction(move)
+            elif move._is_in():
+                counterpart = acc_dest if move._is_returned("in") else acc_src
+            elif move._is_out():
+                counterpart = acc_src if move._is_returned("out") else acc_dest
+            else:  # dropship or its return: each leg's sign picks the side, as in _account_entry_move
                 positive = self.value > 0 or (not self.value and self.quantity >= 0)
-                counterpart = {
-                    "in": acc_src, "in_returned": acc_dest, "out": acc_dest, "out_returned": acc_src,
-                    "dropship": acc_src if positive else acc_dest,
-                    "dropship_returned": acc_dest if positive else acc_src,
-                }[direction]
+                if move._is_dropshipped_returned():
+                    counterpart = acc_dest if positive else acc_src
+                else:
+                    counterpart = acc_src if positive else acc_dest
             return journal_id, acc_val, counterpart
-        accounts = self._gl_product_accounts(product, cache)
         if self.gl_origin == "category_switch":
             counterpart = accounts.get("stock_input")
         elif self.gl_counterpart_account_id:
@@ -429,7 +415,7 @@ class StockValuationLayer(models.Model):
             cache[key] = product.product_tmpl_id.get_product_accounts()
         return cache[key]
 
-    def _gl_prepare_plan_entries(self, setup_rows=None):
+    def _gl_prepare_plan_entries(self):
         """Turn value entries into ``posting_plan.PlanEntry`` objects.
 
         Accounts come from the posting setup when a row sets the account type, otherwise from Odoo's
@@ -442,8 +428,7 @@ class StockValuationLayer(models.Model):
         Setup = self.env["stock.posting.setup"]
         entries, problems = [], []
         cache = {}
-        setups = setup_rows if setup_rows is not None else Setup.search(
-            [("company_id", "in", self.company_id.ids)])
+        setups = Setup.search([("company_id", "in", self.company_id.ids)])
         for svl in self:
             currency = svl.currency_id
             delta = svl.value - svl.cost_posted_to_gl
@@ -456,12 +441,14 @@ class StockValuationLayer(models.Model):
                 svl.document_type, svl.entry_type, svl.gl_origin)
             accounts = {"inventory": acc_val, ctype: acc_counter}
             row_used = Setup.browse()
+            key = (svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id)
+            any_row = setups and setups._gl_best_row(*key, None)
             for atype in ("inventory", ctype):
-                row = setups._gl_best_row(svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id, atype)
+                row = any_row and setups._gl_best_row(*key, atype)
                 if row:
                     accounts[atype] = row[Setup._account_field(atype)].id
                     row_used |= row
-                elif setups._gl_best_row(svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id, None):
+                elif any_row:
                     problems.append(dict(svl=svl, code="setup_bypassed", skip=False, reason=_(
                         "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
                         "account is used.", type=dict(posting_plan.ACCOUNT_TYPES)[atype])))

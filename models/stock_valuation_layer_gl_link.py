@@ -1,4 +1,5 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from . import posting_plan
 
@@ -29,6 +30,16 @@ class StockValuationLayerGlLink(models.Model):
     lock_date_moved = fields.Boolean(
         help="The posting date was moved to the first open date by a lock date (reconciliation warning).")
     setup_id = fields.Many2one("stock.posting.setup", "Posting Setup", index="btree_not_null", ondelete="set null")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Flag the journal items as fed by value entries (``account.move.line.gl_linked``), one UPDATE."""
+        links = super().create(vals_list)
+        self.env.flush_all()
+        self.env.cr.execute(SQL("UPDATE account_move_line SET gl_linked = TRUE WHERE id = ANY(%s)",
+                                links.move_line_id.ids))
+        links.move_line_id.invalidate_recordset(["gl_linked"])
+        return links
 
     def init(self):
         # the reconciliation reads the distinct (account type, account, setup) pairs of a company with a

@@ -149,12 +149,10 @@ class StockInventoryCostPost(models.TransientModel):
         types = dict(posting_plan.ACCOUNT_TYPES)
         svl = SVL.browse(move_plan["svl_ids"][0]) if per_entry else SVL
         ref = (move_plan["reference"] or svl.description) if per_entry else reference
+        entry_label = "%s %s" % (dict(posting_plan.ENTRY_TYPES).get(svl.entry_type, ""), svl.description or "")
         line_vals = []
         for line in move_plan["lines"]:
-            if per_entry:
-                name = "%s %s" % (dict(posting_plan.ENTRY_TYPES).get(svl.entry_type, ""), svl.description or "")
-            else:
-                name = "%s, %s" % (types[line.account_type], ref)
+            name = entry_label if per_entry else "%s, %s" % (types[line.account_type], ref)
             vals = {
                 "name": name.strip(),
                 "account_id": line.account_id,
@@ -178,7 +176,7 @@ class StockInventoryCostPost(models.TransientModel):
             vals["partner_id"] = move_plan["lines"][0].partner_id
         return vals
 
-    def _post_plan(self, moves, problems, notes, svls):
+    def _post_plan(self, moves, problems, notes):
         """Create and post the planned journal entries, their G/L links and the run record, and raise the
         watermarks, all in this transaction (a failure rolls everything back: nothing half-posted)."""
         self.ensure_one()
@@ -223,10 +221,6 @@ class StockInventoryCostPost(models.TransientModel):
                     if line.account_type == "inventory":
                         deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
         self.env["stock.valuation.layer.gl.link"].sudo().create(link_vals)
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE account_move_line SET gl_linked = TRUE WHERE move_id = ANY(%s)",
-                            (account_moves.ids,))
-        account_moves.line_ids.invalidate_recordset(["gl_linked"])
         ids, amounts = list(deltas), [deltas[i] for i in deltas]
         self.env.cr.execute("""
             UPDATE stock_valuation_layer svl
@@ -234,8 +228,7 @@ class StockInventoryCostPost(models.TransientModel):
               FROM unnest(%s::int[], %s::numeric[]) AS d(id, amount)
              WHERE svl.id = d.id
         """, (ids, amounts))
-        posted = svls.browse(ids)
-        posted._gl_refresh_state()
+        self.env["stock.valuation.layer"].browse(ids)._gl_refresh_state()
         run.write({"move_ids": [(6, 0, account_moves.ids)], "svl_ids": [(6, 0, ids)]})
         return run
 
@@ -268,7 +261,7 @@ class StockInventoryCostPost(models.TransientModel):
         svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
         svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
         moves, problems, notes = self._compute_plan(svls)
-        run = self._post_plan(moves, problems, notes, svls)
+        run = self._post_plan(moves, problems, notes)
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.inventory.cost.post.run",

@@ -121,19 +121,9 @@ class StockInventoryGlReconciliation(models.TransientModel):
                 account = row[Setup._account_field(atype)]
                 if account:
                     accounts[atype].add(account.id)
-        categ_fields = {
-            "inventory": "property_stock_valuation_account_id",
-            "stock_input": "property_stock_account_input_categ_id",
-            "stock_output": "property_stock_account_output_categ_id",
-            "cogs": "property_account_expense_categ_id",
-            "purchase_variance": "property_account_creditor_price_difference_categ",
-            "wip": "property_stock_account_production_cost_id",
-        }
-        Categ = self.env["product.category"].with_company(company)
-        for categ in Categ.search([]):
-            for atype, fname in categ_fields.items():
-                if fname in categ._fields and categ[fname]:
-                    accounts[atype].add(categ[fname].id)
+        for categ in self.env["product.category"].with_company(company).search([]):
+            for atype, account in Setup._category_accounts(categ).items():
+                accounts[atype].add(account.id)
         for loc in self.env["stock.location"].search([
                 ("usage", "in", ("inventory", "production")), ("company_id", "in", (company.id, False))]):
             atype = "wip" if loc.usage == "production" else "inventory_adjustment"
