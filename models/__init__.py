@@ -8,3 +8,6 @@ from . import stock_inventory_cost_post_run
 from . import account_move
 from . import stock_landed_cost
 from . import product
+from . import cost_adjustment
+from . import stock_valuation_layer_application
+from . import stock_cost_adjust_run

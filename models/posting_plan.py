@@ -53,6 +53,7 @@ COUNTERPART_RULES = [
     (("variance",), None, None, "purchase_variance"),
     (None, ("category_switch",), None, "stock_input"),
     (None, ("landed_cost_out",), None, "cogs"),
+    (None, ("cost_adjustment",), ("sale",), "cogs"),
     (("indirect_cost",), None, ("purchase",), "overhead_applied"),
     (None, None, ("purchase",), "stock_input"),
     (None, None, ("sale",), "stock_output"),

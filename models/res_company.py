@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from odoo import fields, models
+
+from . import cost_adjustment
 
 
 class ResCompany(models.Model):
@@ -17,6 +21,23 @@ class ResCompany(models.Model):
         [("move", "Post on the first open date"), ("error", "Stop with an error")],
         "Locked Posting Dates", default="move", required=True,
         help="What Post Inventory Cost to G/L does with a value entry dated inside a lock date.")
+    gl_automatic_cost_adjustment = fields.Selection(
+        cost_adjustment.AUTOMATIC_ADJUSTMENT, "Automatic Cost Adjustment", default="never", required=True,
+        help="Adjust costs as soon as a late cost arrives (landed cost after a delivery, back-dated average "
+             "cost entry), when the entry it changes is dated no earlier than today minus this period "
+             "(Business Central's horizon rule). Older changes wait for Adjust Cost – Item Entries.")
+    gl_average_cost_period = fields.Selection(
+        cost_adjustment.AVERAGE_COST_PERIODS, "Average Cost Period", default="day", required=True,
+        help="Average-cost products: every outbound entry of the period carries the period's weighted "
+             "average cost once costs are adjusted.")
+    gl_automatic_cost_posting = fields.Selection(
+        [("never", "Never"), ("scheduled", "With each scheduled run")],
+        "Automatic Cost Posting (Manual Categories)", default="never", required=True,
+        help="With each scheduled run, the 'Post Inventory Cost to G/L' scheduled action posts the queued "
+             "value entries of manual-valuation categories, and Adjust Cost posts its adjustments.")
+    gl_scheduled_posting_method = fields.Selection(
+        [("per_posting_group", "Per Posting Group"), ("per_entry", "Per Entry")],
+        "Scheduled Posting Method", default="per_posting_group", required=True)
 
     def write(self, vals):
         res = super().write(vals)
@@ -27,3 +48,15 @@ class ResCompany(models.Model):
                 ("account_move_id", "=", False),
             ])._gl_fill_value_entry_fields()
         return res
+
+    def _gl_first_open_date(self, date, cache=None):
+        """``date``, or the day after the latest lock date it violates (BC: an adjustment dated in a
+        closed period moves to the first allowed posting date). Follows ``_get_violated_lock_dates``
+        without a journal (fiscal year and hard lock dates)."""
+        self.ensure_one()
+        cache = {} if cache is None else cache
+        key = (self.id, date)
+        if key not in cache:
+            violated = self._get_violated_lock_dates(date, False, None)
+            cache[key] = max(lock for lock, _name in violated) + timedelta(days=1) if violated else date
+        return cache[key]

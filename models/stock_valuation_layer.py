@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models, tools
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from . import posting_plan
 
@@ -18,6 +18,7 @@ GL_ORIGINS = [
     ("revaluation", "Revaluation"),
     ("price_change", "Standard Price Change"),
     ("category_switch", "Category / Valuation Change"),
+    ("cost_adjustment", "Cost Adjustment"),
     ("other", "Other"),
 ]
 # SVL origins whose context key is read at creation (see create())
@@ -80,6 +81,21 @@ class StockValuationLayer(models.Model):
     applies_to_id = fields.Many2one(
         "stock.valuation.layer", "Applies to", readonly=True, index="btree_not_null", copy=False,
         help="For adjustment entries: the outbound value entry whose cost is adjusted.")
+    gl_cost_source_id = fields.Many2one(
+        "stock.valuation.layer", "Forwarded Cost", readonly=True, index="btree_not_null", copy=False,
+        help="For adjustment entries: the late cost (on an inbound entry) this adjustment forwards.")
+    gl_forward_quantity = fields.Float(
+        "Quantity to Forward To", digits="Product Unit of Measure", readonly=True, copy=False,
+        help="For a cost added to an inbound entry after part of it was consumed (landed cost after a "
+             "delivery): the consumed quantity it belongs to. Cost adjustment splits the value over the "
+             "outbound entries that consumed that quantity.")
+
+    gl_consumed_by_ids = fields.One2many(
+        "stock.valuation.layer.application", "inbound_svl_id", "Consumed by", readonly=True,
+        help="Outbound entries that took quantity from this inbound entry (FIFO applications).")
+    gl_consumed_from_ids = fields.One2many(
+        "stock.valuation.layer.application", "outbound_svl_id", "Consumed from", readonly=True,
+        help="Inbound entries this outbound entry took its quantity from (FIFO applications).")
 
     def init(self):
         super().init()
@@ -107,7 +123,102 @@ class StockValuationLayer(models.Model):
                 vals["gl_counterpart_account_id"] = ctx["gl_counterpart_account_id"]
         layers = super().create(vals_list)
         layers._gl_fill_value_entry_fields()
+        if not ctx.get("gl_cost_adjusting"):
+            layers.sudo()._gl_after_create()
         return layers
+
+    # ------------------------------------------------------------------------------------------------
+    # Cost adjustment bookkeeping at creation (applications, vacuum corrections, "cost is adjusted")
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _gl_pending_fifo(self):
+        """Takes of ``product.product._run_fifo`` waiting for their outbound layer, per cursor:
+        ``{(product id, company id, lot id): [(quantity, [(candidate id, quantity taken)])]}``."""
+        cache = self.env.cr.cache
+        if "gl_pending_fifo" not in cache:
+            cache["gl_pending_fifo"] = {}
+            self.env.cr.postrollback.add(lambda: cache.pop("gl_pending_fifo", None))
+        return cache["gl_pending_fifo"]
+
+    def _gl_after_create(self):
+        self._gl_record_pending_applications()
+        self._gl_label_vacuum_corrections()
+        self._gl_flag_average_cost()
+
+    def _gl_record_pending_applications(self):
+        """Write the applications of new outbound layers from the takes ``_run_fifo`` left pending."""
+        pending = self._gl_pending_fifo()
+        if not pending:
+            return
+        rows = []
+        for layer in self.filtered(lambda l: l.quantity < 0 and not l.stock_valuation_layer_id):
+            queue = pending.get((layer.product_id.id, layer.company_id.id, layer.lot_id.id or False))
+            if not queue:
+                continue
+            rounding = layer.product_id.uom_id.rounding
+            for index, (quantity, taken) in enumerate(queue):
+                if float_compare(quantity, -layer.quantity, precision_rounding=rounding) == 0:
+                    queue.pop(index)
+                    rows += [(cand, layer.id, qty, layer.product_id.id, layer.company_id.id) for cand, qty in taken]
+                    break
+        self.env["stock.valuation.layer.application"]._gl_record(rows)
+
+    def _gl_label_vacuum_corrections(self):
+        """Odoo's negative-stock vacuum writes a value-only child of the negative outbound layer: it is an
+        adjustment of that outbound entry (BC: dated like it). Manual categories date it like the outbound
+        entry, or the first open date when that is locked; real-time ones keep the date of Odoo's own
+        journal entry (today)."""
+        corrections = self.filtered(lambda l: not l.quantity and l.stock_valuation_layer_id.quantity < 0
+                                    and not l.applies_to_id and not l.stock_landed_cost_id)
+        if not corrections:
+            return
+        today = fields.Date.context_today(self)
+        lock_cache = {}
+        for layer in corrections:
+            parent = layer.stock_valuation_layer_id
+            if layer.product_id.with_company(layer.company_id).valuation == "real_time":
+                date = self.env.context.get("force_period_date") or today
+            else:
+                date = layer.company_id._gl_first_open_date(parent.posting_date, lock_cache)
+            layer.write({"is_adjustment": True, "applies_to_id": parent.id, "posting_date": date,
+                         "entry_type": parent.entry_type})
+        corrections._gl_fill_value_entry_fields()
+
+    def _gl_flag_average_cost(self):
+        """Mark average-cost products whose new entries change a period average an outbound entry was
+        already valued with ("cost is adjusted" = false), then let automatic cost adjustment run.
+
+        A new inbound or value-only entry flags when an outbound entry exists in its valuation period or
+        later (value-only children of a receipt are valued on the receipt's date, as BC item charges); a
+        new outbound entry flags when inbound entries exist in later periods (back-dated delivery)."""
+        adjustable = self.filtered(lambda l: not l.is_adjustment and not l.applies_to_id)
+        for company in adjustable.company_id:
+            Categ = self.env["product.category"].sudo().with_company(company)
+            cost_method = Categ._field_to_sql("pc", "property_cost_method")
+            period = company.gl_average_cost_period or "day"
+            rows = self.env.execute_query(SQL("""
+                SELECT n.product_id, MIN(COALESCE(parent.posting_date, n.posting_date))
+                  FROM stock_valuation_layer n
+                  JOIN product_product pp ON pp.id = n.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                  LEFT JOIN stock_valuation_layer parent ON parent.id = n.stock_valuation_layer_id
+                 WHERE n.id = ANY(%(ids)s) AND n.company_id = %(company)s AND %(cost_method)s = 'average'
+                   AND (parent.id IS NULL OR parent.quantity >= 0)
+                   AND EXISTS (
+                        SELECT 1 FROM stock_valuation_layer o
+                         WHERE o.product_id = n.product_id AND o.company_id = n.company_id
+                           AND NOT (o.id = ANY(%(ids)s)) AND o.applies_to_id IS NULL
+                           AND CASE WHEN n.quantity >= 0
+                                    THEN o.quantity < 0 AND o.posting_date >= date_trunc(%(period)s,
+                                         COALESCE(parent.posting_date, n.posting_date))::date
+                                    ELSE o.quantity >= 0 AND o.posting_date >= (date_trunc(%(period)s, n.posting_date)
+                                         + ('1 ' || %(period)s)::interval)::date END)
+                 GROUP BY n.product_id
+            """, ids=adjustable.ids, company=company.id, cost_method=cost_method, period=period))
+            if rows:
+                products = self.env["product.product"].browse([r[0] for r in rows])
+                products._gl_flag_cost_not_adjusted(company, min(r[1] for r in rows))
 
     # ------------------------------------------------------------------------------------------------
     # Set-based derivation (creation and install hook share it)
@@ -179,7 +290,7 @@ class StockValuationLayer(models.Model):
                        {entry_type} AS entry_type,
                        {origin} AS gl_origin,
                        COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
-                                parent.location_id) AS location_id,
+                                parent.location_id, applied.location_id) AS location_id,
                        (sm.id IS NOT NULL AND NOT {vs} AND NOT {vd}) AS is_dropship,
                        COALESCE(%(valuation)s, 'manual_periodic') AS valuation,
                        c.gl_post_cost_from AS post_from,
@@ -191,7 +302,9 @@ class StockValuationLayer(models.Model):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   LEFT JOIN product_category pc ON pc.id = pt.categ_id
                   LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
-                  LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id)
+                  LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
+                  LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id,
+                                                              applied.stock_move_id)
                   LEFT JOIN stock_location ls ON ls.id = sm.location_id
                   LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
                   LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
@@ -210,7 +323,7 @@ class StockValuationLayer(models.Model):
                    warehouse_id = d.warehouse_id,
                    gl_counterpart_type = {counterpart},
                    gl_excluded = (svl.account_move_id IS NULL AND (
-                        d.valuation = 'real_time'
+                        (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
                         OR (d.post_from IS NOT NULL AND d.posting_date < d.post_from)
                         OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE))))
               FROM d
@@ -369,9 +482,9 @@ class StockValuationLayer(models.Model):
         self.ensure_one()
         company = self.company_id
         product = self.product_id.with_company(company)
-        move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id
+        move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id or self.applies_to_id.stock_move_id
         accounts = self._gl_product_accounts(product, cache)
-        if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out"):
+        if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out", "cost_adjustment"):
             key = ("move", company.id, product.categ_id.id, move.location_id.id, move.location_dest_id.id)
             if key not in cache:
                 # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
@@ -384,7 +497,8 @@ class StockValuationLayer(models.Model):
             if self.gl_origin == "landed_cost":
                 counterpart = self.gl_counterpart_account_id.id or accounts["stock_input"].id
                 journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
-            elif self.gl_origin == "landed_cost_out":
+            elif self.gl_origin == "landed_cost_out" or (
+                    self.gl_origin == "cost_adjustment" and self.document_type == "sale" and move._is_out()):
                 # Odoo posts the sold share of a landed cost on to the expense account (Anglo-Saxon) or
                 # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line
                 counterpart = (accounts["expense"] if company.anglo_saxon_accounting else accounts["stock_output"]).id

@@ -114,6 +114,16 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         action = wizard.save().action_run()
         return self.env["stock.inventory.cost.post.run"].browse(action["res_id"])
 
+    def _adjust_cost(self, company=None, **kwargs):
+        """Run Adjust Cost – Item Entries through its form and return the run record."""
+        company = company or self.company
+        wizard = Form(self.env["stock.cost.adjust"].with_company(company).with_context(
+            allowed_company_ids=company.ids))
+        for key, value in kwargs.items():
+            setattr(wizard, key, value)
+        action = wizard.save().action_adjust()
+        return self.env["stock.cost.adjust.run"].browse(action["res_id"])
+
     def _balances(self, company, accounts=None):
         """{account code: balance} over posted journal items of ``company`` (optionally some accounts)."""
         domain = [("company_id", "=", company.id), ("parent_state", "=", "posted")]

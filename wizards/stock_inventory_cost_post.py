@@ -242,6 +242,18 @@ class StockInventoryCostPost(models.TransientModel):
         SVL._gl_sync_native_postings(company_ids=self.company_id.ids)
         return SVL.search(self._get_queue_domain(), order="posting_date, id")
 
+    def _run_locked(self):
+        """Lock, read the queue, plan and post; returns the run record (also used by the scheduled
+        action). Raises UserError when another run holds the company's lock."""
+        self.ensure_one()
+        self._acquire_lock()
+        svls = self._get_queue()
+        self._lock_rows(svls)
+        svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
+        svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
+        moves, problems, notes = self._compute_plan(svls)
+        return self._post_plan(moves, problems, notes)
+
     def action_run(self):
         """Post (or, with Post unchecked, preview) inventory cost to G/L.
 
@@ -255,13 +267,7 @@ class StockInventoryCostPost(models.TransientModel):
         self._check_parameters()
         if not self.post:
             return self.action_print_test_report()
-        self._acquire_lock()
-        svls = self._get_queue()
-        self._lock_rows(svls)
-        svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
-        svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
-        moves, problems, notes = self._compute_plan(svls)
-        run = self._post_plan(moves, problems, notes)
+        run = self._run_locked()
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.inventory.cost.post.run",

@@ -1,0 +1,379 @@
+import logging
+import zlib
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from . import cost_adjustment
+from .cost_adjustment import AverageEntry
+
+_logger = logging.getLogger(__name__)
+
+ADJUST_LOCK_NAMESPACE = zlib.crc32(b"stock_account_gl_reconciliation.adjust") & 0x7FFFFFFF
+CRON_PRODUCT_CHUNK = 500
+CRON_POST_CHUNK = 5000
+
+
+class StockCostAdjustRun(models.Model):
+    """One run of Adjust Cost – Item Entries (BC report 795 / codeunit 5895) and its result.
+
+    The engine (``_gl_adjust``) forwards late costs to outbound value entries as new adjustment entries
+    (``is_adjustment``, ``applies_to_id``, entry type of the forwarded cost, dated like the outbound entry
+    or the first open date when that is locked). Values already carried are never rewritten: each run
+    creates only the difference between the target cost and what the outbound entry carries, so a
+    second run creates nothing.
+    """
+
+    _name = "stock.cost.adjust.run"
+    _description = "Adjust Cost – Item Entries Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    trigger = fields.Selection(
+        [("manual", "Manual"), ("scheduled", "Scheduled Action"), ("automatic", "Automatic")],
+        required=True, readonly=True)
+    state = fields.Selection([("done", "Adjusted"), ("nothing", "Nothing to Adjust")], readonly=True)
+    product_count = fields.Integer("Products Adjusted", readonly=True)
+    entry_count = fields.Integer("Entries Created", readonly=True)
+    total_forwarded = fields.Monetary("Total Forwarded", readonly=True, currency_field="currency_id",
+                                      help="Sum of the adjustment entries' values (company currency).")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    svl_ids = fields.Many2many("stock.valuation.layer", string="Adjustment Entries", readonly=True)
+    product_ids = fields.Many2many("product.product", string="Products", readonly=True)
+    post_run_id = fields.Many2one("stock.inventory.cost.post.run", "G/L Posting", readonly=True)
+    note = fields.Text(readonly=True)
+
+    # ------------------------------------------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _gl_acquire_lock(self, company, wait=False):
+        """Serialise adjustment runs per company (transaction-level advisory lock). Returns False when
+        another run holds it and ``wait`` is off."""
+        if wait:
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (ADJUST_LOCK_NAMESPACE, company.id))
+            return True
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (ADJUST_LOCK_NAMESPACE, company.id))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _gl_adjust(self, company, products, post_to_gl=False, trigger="manual"):
+        """Adjust the costs of ``products`` in ``company`` and leave a run record.
+
+        FIFO (and every cost sharing a landed cost's sold share): each late cost on an inbound entry
+        (``gl_forward_quantity`` > 0) is split over the outbound entries that consumed the inbound entry
+        (``stock.valuation.layer.application``, consumption order, cumulative rounding so the split adds
+        up exactly). Average cost: outbound entries get their valuation period's weighted average
+        (company setting Average Cost Period). Standard cost: nothing is forwarded.
+
+        Adjustments of real-time categories are posted at once (per entry), as Odoo's automated valuation
+        would; those of manual categories when ``post_to_gl``. Afterwards the products' "cost is adjusted"
+        is true again and average costs are refreshed from the remaining value.
+
+        :param company: res.company
+        :param products: product.product recordset
+        :param post_to_gl: post the adjustments of manual categories per entry
+        :param trigger: ``manual`` | ``scheduled`` | ``automatic``
+        :return: the ``stock.cost.adjust.run`` record
+        """
+        SVL = self.env["stock.valuation.layer"].sudo()
+        products = products.with_company(company)
+        self.env.flush_all()
+        by_method = defaultdict(list)
+        for product in products:
+            by_method[product.cost_method].append(product.id)
+        vals_list = self._gl_forward_late_costs(company, products.ids)
+        vals_list += self._gl_average_cost_adjustments(company, by_method["average"])
+        adjustments = SVL.with_context(gl_cost_adjusting=True).create(vals_list) if vals_list else SVL
+        self._gl_refresh_average_cost(company, by_method["average"])
+        products.sudo().write({"gl_cost_adjustment_pending": False})
+        currency = company.currency_id
+        post_run = self.env["stock.inventory.cost.post.run"]
+        to_post = adjustments.filtered(
+            lambda s: s.gl_state == "to_post" and (post_to_gl or s.product_id.with_company(company).valuation == "real_time"))
+        note = False
+        if to_post:
+            poster = self.env["stock.inventory.cost.post"].sudo().create({
+                "company_id": company.id, "posting_method": "per_entry", "date_to": False})
+            moves, problems, notes = poster._compute_plan(to_post)
+            post_run = poster._post_plan(moves, problems, notes)
+            skipped = [p for p in problems if p["skip"]]
+            if skipped:
+                note = _("%(count)s adjustment entries could not be posted and stay in the queue: %(reasons)s",
+                         count=len(skipped), reasons="; ".join(sorted({p["reason"] for p in skipped})))
+        adjusted_products = adjustments.product_id
+        return self.sudo().create({
+            "name": _("Adjust Cost – Item Entries %s", fields.Datetime.to_string(fields.Datetime.now())),
+            "company_id": company.id,
+            "trigger": trigger,
+            "state": "done" if adjustments else "nothing",
+            "product_count": len(adjusted_products),
+            "entry_count": len(adjustments),
+            "total_forwarded": currency.round(sum(adjustments.mapped("value"))),
+            "svl_ids": [(6, 0, adjustments.ids)],
+            "product_ids": [(6, 0, adjusted_products.ids)],
+            "post_run_id": post_run.id or False,
+            "note": note,
+        })
+
+    @api.model
+    def _gl_adjustment_vals(self, company, outbound, value, entry_type, source_id, lock_cache):
+        """Values of one adjustment entry of ``outbound`` (a dict row of ``_gl_outbound_rows``)."""
+        return {
+            "company_id": company.id,
+            "product_id": outbound["product_id"],
+            "lot_id": outbound["lot_id"],
+            "value": value,
+            "quantity": 0,
+            "unit_cost": 0,
+            "remaining_qty": 0,
+            "description": _("Cost adjustment of %s", outbound["description"] or outbound["id"]),
+            "is_adjustment": True,
+            "applies_to_id": outbound["id"],
+            "gl_cost_source_id": source_id or False,
+            "gl_origin": "cost_adjustment",
+            "entry_type": entry_type or "direct_cost",
+            "posting_date": company._gl_first_open_date(outbound["posting_date"], lock_cache),
+        }
+
+    @api.model
+    def _gl_outbound_rows(self, ids):
+        if not ids:
+            return {}
+        rows = self.env.execute_query_dict(SQL("""
+            SELECT id, product_id, lot_id, posting_date, description, quantity
+              FROM stock_valuation_layer WHERE id = ANY(%s)""", list(ids)))
+        return {row["id"]: row for row in rows}
+
+    @api.model
+    def _gl_forward_late_costs(self, company, product_ids):
+        """Adjustment values for late costs with a quantity to forward to (landed costs after a
+        delivery), for any costing method except average (the average pass includes them)."""
+        if not product_ids:
+            return []
+        Categ = self.env["product.category"].sudo().with_company(company)
+        cost_method = Categ._field_to_sql("pc", "property_cost_method")
+        sources = self.env.execute_query_dict(SQL("""
+            SELECT s.id, s.stock_valuation_layer_id AS inbound_id, s.value, s.gl_forward_quantity AS qty,
+                   s.entry_type, s.posting_date
+              FROM stock_valuation_layer s
+              JOIN product_product pp ON pp.id = s.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              LEFT JOIN product_category pc ON pc.id = pt.categ_id
+             WHERE s.company_id = %s AND s.product_id = ANY(%s) AND s.gl_forward_quantity > 0
+               AND s.stock_valuation_layer_id IS NOT NULL AND COALESCE(%s, 'standard') != 'average'
+             ORDER BY s.id""", company.id, list(product_ids), cost_method))
+        if not sources:
+            return []
+        plan = self._gl_plan_forwarding(company, sources)
+        outbound = self._gl_outbound_rows({out_id for _src, out_id, _value in plan if out_id})
+        lock_cache, vals_list = {}, []
+        by_id = {s["id"]: s for s in sources}
+        SVL = self.env["stock.valuation.layer"].sudo()
+        for source_id, out_id, value in plan:
+            if out_id:
+                vals_list.append(self._gl_adjustment_vals(company, outbound[out_id], value,
+                                                          by_id[source_id]["entry_type"], source_id, lock_cache))
+            else:  # forwarded from the receipt itself to cost of goods sold, dated like the late cost
+                source = SVL.browse(source_id)
+                vals_list.append({
+                    "company_id": company.id, "product_id": source.product_id.id, "lot_id": source.lot_id.id,
+                    "value": value, "quantity": 0, "unit_cost": 0, "remaining_qty": 0,
+                    "stock_valuation_layer_id": source.stock_valuation_layer_id.id,
+                    "description": _("Cost adjustment of %s", source.description),
+                    "is_adjustment": True, "gl_cost_source_id": source_id, "gl_origin": "landed_cost_out",
+                    "document_type": "sale", "entry_type": source.entry_type,
+                    "posting_date": company._gl_first_open_date(source.posting_date, lock_cache),
+                })
+        return vals_list
+
+    @api.model
+    def _gl_plan_forwarding(self, company, sources):
+        """``[(source id, outbound id or None, value still to forward)]`` for late-cost ``sources`` (dict
+        rows with ``id``, ``inbound_id``, ``value``, ``qty``): the value split over the first ``qty``
+        consumed of the inbound entry, minus what earlier adjustments of that source already forwarded.
+        A source whose inbound entry has no recorded consumer gives one row with outbound None."""
+        rounding = company.currency_id.rounding
+        inbound_ids = list({s["inbound_id"] for s in sources})
+        apps = defaultdict(list)
+        for inbound_id, outbound_id, quantity in self.env.execute_query(SQL("""
+                SELECT inbound_svl_id, outbound_svl_id, SUM(quantity) FROM stock_valuation_layer_application
+                 WHERE inbound_svl_id = ANY(%s) GROUP BY inbound_svl_id, outbound_svl_id
+                 ORDER BY inbound_svl_id, outbound_svl_id""", inbound_ids)):
+            apps[inbound_id].append((outbound_id, float(quantity)))
+        done = defaultdict(float)
+        for source_id, outbound_id, value in self.env.execute_query(SQL("""
+                SELECT gl_cost_source_id, applies_to_id, SUM(value) FROM stock_valuation_layer
+                 WHERE gl_cost_source_id = ANY(%s) GROUP BY gl_cost_source_id, applies_to_id""",
+                [s["id"] for s in sources])):
+            done[(source_id, outbound_id)] += value
+        plan = []
+        for source in sources:
+            consumers, taken = [], 0.0
+            for outbound_id, quantity in apps[source["inbound_id"]]:
+                if taken >= source["qty"]:
+                    break
+                quantity = min(quantity, source["qty"] - taken)
+                consumers.append((outbound_id, quantity))
+                taken += quantity
+            if not consumers:  # no recorded consumer (history before install): one unattached entry
+                needed = cost_adjustment.round_to(-source["value"] - done[(source["id"], None)], rounding)
+                if needed:
+                    plan.append((source["id"], None, needed))
+                continue
+            shares = cost_adjustment.allocate(-source["value"], [q for _o, q in consumers], taken, rounding)
+            for (outbound_id, _q), share in zip(consumers, shares):
+                needed = cost_adjustment.round_to(share - done[(source["id"], outbound_id)], rounding)
+                if needed:
+                    plan.append((source["id"], outbound_id, needed))
+        return plan
+
+    @api.model
+    def _gl_average_cost_adjustments(self, company, product_ids):
+        """Adjustment values for average-cost products: each outbound entry to its period's average."""
+        if not product_ids:
+            return []
+        period = company.gl_average_cost_period or "day"
+        rounding = company.currency_id.rounding
+        valued = "(%s.usage = 'internal' OR (%s.usage = 'transit' AND %s.company_id IS NOT NULL))"
+        rows = self.env.execute_query_dict(SQL(f"""
+            SELECT svl.id, svl.product_id, svl.quantity, svl.value, svl.posting_date, svl.is_adjustment,
+                   COALESCE(svl.applies_to_id, CASE WHEN parent.quantity < 0 THEN parent.id END) AS attached_to,
+                   CASE WHEN parent.quantity > 0 THEN parent.posting_date END AS parent_date
+              FROM stock_valuation_layer svl
+              LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
+              LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id)
+              LEFT JOIN stock_location ls ON ls.id = sm.location_id
+              LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
+             WHERE svl.company_id = %s AND svl.product_id = ANY(%s)
+               AND NOT (sm.id IS NOT NULL AND NOT {valued % ('ls', 'ls', 'ls')} AND NOT {valued % ('ld', 'ld', 'ld')}
+                        AND svl.applies_to_id IS NULL)
+             ORDER BY svl.product_id, svl.id""", company.id, list(product_ids)))
+        per_product = defaultdict(list)
+        for row in rows:
+            per_product[row["product_id"]].append(row)
+        lock_cache, vals_list, targets_all = {}, [], {}
+        for layers in per_product.values():
+            carried = defaultdict(float)
+            for row in layers:
+                if row["attached_to"]:
+                    carried[row["attached_to"]] += row["value"]
+            entries = []
+            for row in layers:
+                if row["attached_to"]:
+                    continue
+                if row["quantity"] < 0:
+                    entries.append(AverageEntry(row["id"], row["posting_date"], "out", row["quantity"],
+                                                row["value"] + carried[row["id"]]))
+                elif row["quantity"] > 0:
+                    entries.append(AverageEntry(row["id"], row["posting_date"], "in", row["quantity"], row["value"]))
+                elif row["is_adjustment"]:
+                    entries.append(AverageEntry(row["id"], row["posting_date"], "fixed", 0.0, row["value"]))
+                else:
+                    entries.append(AverageEntry(row["id"], row["parent_date"] or row["posting_date"], "value",
+                                                0.0, row["value"]))
+            current = {e.key: e.carried for e in entries if e.kind == "out"}
+            for key, target in cost_adjustment.average_cost_targets(entries, period, rounding).items():
+                needed = cost_adjustment.round_to(target - current[key], rounding)
+                if needed:
+                    targets_all[key] = needed
+        outbound = self._gl_outbound_rows(targets_all)
+        for out_id, needed in sorted(targets_all.items()):
+            vals_list.append(self._gl_adjustment_vals(company, outbound[out_id], needed, "direct_cost", False,
+                                                      lock_cache))
+        return vals_list
+
+    @api.model
+    def _gl_refresh_average_cost(self, company, product_ids):
+        """Set the average cost of adjusted AVCO products to remaining value / remaining quantity (BC
+        updates the item's unit cost after adjusting), without creating a revaluation entry."""
+        if not product_ids:
+            return
+        rows = self.env.execute_query(SQL("""
+            SELECT product_id, SUM(quantity), SUM(value) FROM stock_valuation_layer
+             WHERE company_id = %s AND product_id = ANY(%s) GROUP BY product_id""", company.id, list(product_ids)))
+        Product = self.env["product.product"].sudo().with_company(company).with_context(disable_auto_svl=True)
+        for product_id, quantity, value in rows:
+            product = Product.browse(product_id)
+            if quantity > 0 and not product.lot_valuated:
+                price = value / quantity
+                if company.currency_id.compare_amounts(price, product.standard_price):
+                    product.standard_price = price
+
+    # ------------------------------------------------------------------------------------------------
+    # Triggers: automatic (before commit) and scheduled actions
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _gl_run_automatic(self):
+        """Precommit callback of automatic cost adjustment: adjust the products flagged in this
+        transaction whose change falls within the company's horizon."""
+        data = self.env.cr.precommit.data.pop("gl_auto_adjust", {})
+        for company_id, product_ids in data.items():
+            company = self.env["res.company"].browse(company_id)
+            self._gl_acquire_lock(company, wait=True)
+            products = self.env["product.product"].browse(sorted(product_ids)).exists()
+            self._gl_adjust(company, products, post_to_gl=False, trigger="automatic")
+        self.env.flush_all()
+
+    @api.model
+    def _gl_pending_products(self, company, limit=None):
+        Product = self.env["product.product"].sudo().with_company(company).with_context(active_test=False)
+        return Product.search([("gl_cost_adjustment_pending", "=", True)], limit=limit, order="id")
+
+    @api.model
+    def _cron_adjust_cost(self):
+        """Scheduled action "Adjust Cost – Item Entries": per company, adjust up to CRON_PRODUCT_CHUNK
+        flagged products per call and report progress; Odoo's cron runner calls again while products
+        remain. A company whose adjustment lock another worker holds is left for that worker."""
+        done = remaining = 0
+        for company in self.env["res.company"].sudo().search([]):
+            products = self._gl_pending_products(company)
+            if not products:
+                continue
+            if not self._gl_acquire_lock(company):
+                _logger.info("Adjust Cost: another run holds the lock of %s", company.display_name)
+                continue
+            chunk = products[:CRON_PRODUCT_CHUNK]
+            self._gl_adjust(company, chunk, post_to_gl=company.gl_automatic_cost_posting == "scheduled",
+                            trigger="scheduled")
+            done += len(chunk)
+            remaining += len(products) - len(chunk)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _cron_post_inventory_cost(self):
+        """Scheduled action "Post Inventory Cost to G/L": companies with Automatic Cost Posting "with each
+        scheduled run" post their queue with their scheduled posting method, up to about CRON_POST_CHUNK
+        entries per call (whole posting dates, so a posting group is never split). A company another
+        run is posting is skipped; every call leaves a posting run record."""
+        done = remaining = 0
+        Post = self.env["stock.inventory.cost.post"].sudo()
+        for company in self.env["res.company"].sudo().search([("gl_automatic_cost_posting", "=", "scheduled")]):
+            self.env["stock.valuation.layer"].sudo()._gl_sync_native_postings(company_ids=company.ids)
+            counts = self.env.execute_query(SQL("""
+                SELECT posting_date, count(*) FROM stock_valuation_layer
+                 WHERE company_id = %s AND gl_state IN ('to_post', 'partial')
+                 GROUP BY posting_date ORDER BY posting_date""", company.id))
+            if not counts:
+                continue
+            total, date_to, taken = sum(c for _d, c in counts), None, 0
+            for posting_date, count in counts:
+                if taken and taken + count > CRON_POST_CHUNK:
+                    break
+                date_to, taken = posting_date, taken + count
+            wizard = Post.with_company(company).create({
+                "company_id": company.id, "date_to": date_to,
+                "posting_method": company.gl_scheduled_posting_method or "per_posting_group"})
+            try:
+                with self.env.cr.savepoint():
+                    wizard._run_locked()
+            except UserError as error:
+                _logger.info("Post Inventory Cost to G/L skipped for %s: %s", company.display_name, error)
+                continue
+            done += taken
+            remaining += total - taken
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
