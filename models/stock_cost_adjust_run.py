@@ -83,6 +83,12 @@ class StockCostAdjustRun(models.Model):
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
         self.env.flush_all()
+        if products:
+            # Row locks: a run committed after this transaction's snapshot has written these products, so
+            # under REPEATABLE READ this raises a serialization failure (Odoo retries on a fresh snapshot)
+            # instead of creating the same adjustments twice.
+            self.env.cr.execute("SELECT id FROM product_product WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                                (products.ids,))
         by_method = defaultdict(list)
         for product in products:
             by_method[product.cost_method].append(product.id)

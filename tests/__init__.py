@@ -5,3 +5,4 @@ from . import test_parity
 from . import test_security
 from . import test_concurrency
 from . import test_reconciliation
+from . import test_cost_adjustment

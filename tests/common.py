@@ -55,8 +55,9 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
     def _warehouse(self, company):
         return self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
 
-    def _move(self, product, src, dest, qty, price_unit=None, company=None, **extra):
-        """Create, confirm and validate a stock move through Odoo's own ``_action_done``."""
+    def _move(self, product, src, dest, qty, price_unit=None, company=None, date=None, **extra):
+        """Create, confirm and validate a stock move through Odoo's own ``_action_done``; ``date`` is the
+        accounting date (Odoo's ``force_period_date``, the posting date of its value entries)."""
         company = company or product.company_id or self.company
         vals = {
             "name": "%s %s" % (product.name, qty), "product_id": product.id, "product_uom_qty": qty,
@@ -65,24 +66,40 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         }
         if price_unit is not None:
             vals["price_unit"] = price_unit
-        move = self.env["stock.move"].with_company(company).create(vals)
+        Move = self.env["stock.move"].with_company(company)
+        if date:
+            Move = Move.with_context(force_period_date=date)
+        move = Move.create(vals)
         move._action_confirm()
         move._action_assign()
-        move.move_line_ids.quantity = qty
+        if move.move_line_ids:
+            move.move_line_ids.quantity = qty
+        else:  # nothing to reserve (negative stock): Odoo creates the move line from the quantity
+            move.quantity = qty
         move.picked = True
         move._action_done()
         return move
 
-    def _receive(self, product, qty, price_unit, company=None):
+    def _receive(self, product, qty, price_unit, company=None, date=None):
         company = company or product.company_id or self.company
         wh = self._warehouse(company)
         return self._move(product, self.env.ref("stock.stock_location_suppliers"), wh.lot_stock_id, qty,
-                          price_unit=price_unit, company=company)
+                          price_unit=price_unit, company=company, date=date)
 
-    def _deliver(self, product, qty, company=None):
+    def _deliver(self, product, qty, company=None, date=None):
         company = company or product.company_id or self.company
         wh = self._warehouse(company)
-        return self._move(product, wh.lot_stock_id, self.env.ref("stock.stock_location_customers"), qty, company=company)
+        return self._move(product, wh.lot_stock_id, self.env.ref("stock.stock_location_customers"), qty,
+                          company=company, date=date)
+
+    def _picking_for(self, move):
+        """Attach a receipt picking to a bare move (landed costs apply to pickings)."""
+        wh = self._warehouse(move.company_id)
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": wh.in_type_id.id, "location_id": move.location_id.id,
+            "location_dest_id": move.location_dest_id.id, "company_id": move.company_id.id})
+        move.picking_id = picking
+        return picking
 
     def _landed_cost(self, picking, amount, company=None, cost_date=None):
         company = company or picking.company_id
@@ -115,13 +132,12 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         return self.env["stock.inventory.cost.post.run"].browse(action["res_id"])
 
     def _adjust_cost(self, company=None, **kwargs):
-        """Run Adjust Cost – Item Entries through its form and return the run record."""
+        """Run Adjust Cost – Item Entries (filters as recordsets) and return the run record."""
         company = company or self.company
-        wizard = Form(self.env["stock.cost.adjust"].with_company(company).with_context(
-            allowed_company_ids=company.ids))
-        for key, value in kwargs.items():
-            setattr(wizard, key, value)
-        action = wizard.save().action_adjust()
+        vals = {key: [(6, 0, value.ids)] if hasattr(value, "ids") else value for key, value in kwargs.items()}
+        wizard = self.env["stock.cost.adjust"].with_company(company).with_context(
+            allowed_company_ids=company.ids).create(dict(vals, company_id=company.id))
+        action = wizard.action_adjust()
         return self.env["stock.cost.adjust.run"].browse(action["res_id"])
 
     def _balances(self, company, accounts=None):

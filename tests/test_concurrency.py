@@ -77,3 +77,72 @@ class TestConcurrentPosting(TransactionCase):
         finally:
             cr_a.close()
             cr_b.close()
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentAdjustment(TransactionCase):
+    """Two Adjust Cost runs (two Odoo workers running the scheduled action, or a user and the scheduler)
+    never create the same adjustment twice. Commits an average-cost scenario in the main company."""
+
+    def _env(self, cr):
+        return TestConcurrentPosting._env(self, cr)
+
+    def _setup_committed_average(self):
+        from datetime import date
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            company = env.company
+            env.user.sudo().groups_id |= env.ref("account.group_account_manager") | env.ref("stock.group_stock_manager")
+            company.write({"gl_post_cost_from": False, "gl_average_cost_period": "month"})
+            categ = env["product.category"].create({"name": "Concurrency AVCO"})
+            categ.write({"property_valuation": "manual_periodic", "property_cost_method": "average"})
+            product = env["product.product"].create({"name": "Concurrency AVCO", "is_storable": True,
+                                                     "categ_id": categ.id})
+            wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+            suppliers, customers = env.ref("stock.stock_location_suppliers"), env.ref("stock.stock_location_customers")
+            for day, src, dest, qty, price in ((1, suppliers, wh.lot_stock_id, 2, 10.0),
+                                               (2, wh.lot_stock_id, customers, 1, None),
+                                               (3, suppliers, wh.lot_stock_id, 1, 40.0)):
+                vals = {"name": "avco", "product_id": product.id, "product_uom_qty": qty,
+                        "product_uom": product.uom_id.id, "location_id": src.id, "location_dest_id": dest.id,
+                        "company_id": company.id}
+                if price:
+                    vals["price_unit"] = price
+                move = env["stock.move"].with_context(force_period_date=date(2026, 8, day)).create(vals)
+                move._action_confirm()
+                move.quantity = qty
+                move.picked = True
+                move._action_done()
+            self.assertFalse(product.with_company(company).cost_is_adjusted)
+            cr.commit()
+            return company.id, product.id
+
+    def _adjust(self, env, company_id, product_id):
+        wizard = env["stock.cost.adjust"].create({"company_id": company_id, "product_ids": [(6, 0, [product_id])]})
+        return env["stock.cost.adjust.run"].browse(wizard.action_adjust()["res_id"])
+
+    def test_two_cursors(self):
+        company_id, product_id = self._setup_committed_average()
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            self.assertFalse(env_b["product.product"].browse(product_id).with_company(company_id).cost_is_adjusted)
+            run_a = self._adjust(env_a, company_id, product_id)
+            # month average (20 + 40) / 3 = 20: the delivery valued at 10 gets -10
+            self.assertEqual((run_a.entry_count, run_a.total_forwarded), (1, -10.0))
+            with self.assertRaisesRegex(UserError, "Another Adjust Cost"):
+                self._adjust(env_b, company_id, product_id)
+            cr_b.rollback()
+            self.assertFalse(env_b["product.product"].browse(product_id).with_company(company_id).cost_is_adjusted)
+            cr_a.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                self._adjust(env_b, company_id, product_id)
+            cr_b.rollback()
+            run_b = self._adjust(env_b, company_id, product_id)
+            self.assertEqual(run_b.state, "nothing")
+            cr_b.commit()
+            self.assertEqual(env_b["stock.valuation.layer"].search_count(
+                [("product_id", "=", product_id), ("is_adjustment", "=", True)]), 1)
+        finally:
+            cr_a.close()
+            cr_b.close()

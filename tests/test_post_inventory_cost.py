@@ -20,13 +20,6 @@ class TestPostInventoryCost(GlReconciliationCommon):
         delivery = self._deliver(self.product, 10)
         return receipt, delivery
 
-    def _picking_for(self, move):
-        picking = self.env["stock.picking"].create({
-            "picking_type_id": self.warehouse.in_type_id.id, "location_id": move.location_id.id,
-            "location_dest_id": move.location_dest_id.id, "company_id": self.company.id})
-        move.picking_id = picking
-        return picking
-
     def test_scenario_1_per_entry(self):
         receipt, delivery = self._scenario_1()
         svls = (receipt | delivery).stock_valuation_layer_ids | receipt.stock_valuation_layer_ids.stock_valuation_layer_ids

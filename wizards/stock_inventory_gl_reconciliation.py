@@ -12,6 +12,11 @@ WARNINGS = {
         "Post Cost to G/L",
         "Some value entries of this account type are not yet posted to the general ledger. Run Post Inventory "
         "Cost to G/L to reconcile the ledgers."),
+    "not_adjusted": (
+        "Adjust Cost",
+        "Some products of the filter have costs that are not adjusted yet (a landed cost after a delivery, a "
+        "back-dated average-cost entry): their outbound entries do not carry the final cost. Run Adjust Cost – "
+        "Item Entries, then Post Inventory Cost to G/L."),
     "draft_entries": (
         "Draft Entries",
         "Journal entries created from value entries were reset to draft or cancelled, so their amounts are not in "
@@ -37,7 +42,8 @@ WARNINGS = {
         "Journal items were posted directly on this account type's accounts, bypassing the inventory ledger "
         "(manual entries, opening balances, other documents). Open them to check."),
 }
-WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("draft_entries", "Draft Entries"),
+WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("not_adjusted", "Adjust Cost"),
+                 ("draft_entries", "Draft Entries"),
                  ("posting_date", "Posting Date"), ("lock_date", "Lock Date"),
                  ("similar_accounts", "Similar Accounts"), ("setup_changed", "Setup Changed"),
                  ("direct_posting", "Direct Posting")]
@@ -325,6 +331,15 @@ class StockInventoryGlReconciliation(models.TransientModel):
              LIMIT 1
         """, self._svl_where_no_date(), account_cond, condition)))
 
+    def _has_unadjusted_products(self):
+        """Products of the filter whose "cost is adjusted" is false in the company."""
+        Product = self.env["product.product"].sudo().with_company(self.company_id).with_context(active_test=False)
+        domain = [("gl_cost_adjustment_pending", "=", True)]
+        products = self._filtered_product_ids()
+        if products is not None:
+            domain.append(("id", "in", products))
+        return bool(Product.search_count(domain, limit=1))
+
     def _compute_warnings(self, rows, type_accounts):
         """First match per account type (SPEC §6 order), only where the difference is not zero."""
         currency = self.company_id.currency_id
@@ -336,6 +351,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
             for account in accounts:
                 usage[account] += 1
         Setup = self.env["stock.posting.setup"]
+        unadjusted = {}
         for row in rows:
             if currency.is_zero(row["difference"]):
                 continue
@@ -344,6 +360,8 @@ class StockInventoryGlReconciliation(models.TransientModel):
             setup_field = Setup._account_field(atype) if atype != "total" else None
             checks = [
                 ("not_posted", lambda: not currency.is_zero(row["not_posted"])),
+                ("not_adjusted", lambda: unadjusted["any"] if "any" in unadjusted else unadjusted.setdefault(
+                    "any", self._has_unadjusted_products())),
                 ("draft_entries", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state != 'posted' AND %s", touches_range))),
                 ("posting_date", lambda: self._link_exists(accounts, SQL(
@@ -502,6 +520,10 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
             return {"type": "ir.actions.act_window", "res_model": "stock.inventory.cost.post", "view_mode": "form",
                     "target": "new", "name": _("Post Inventory Cost to G/L"),
                     "context": {"default_company_id": wizard.company_id.id, "default_date_to": wizard.date_to}}
+        if self.warning_code == "not_adjusted":
+            return {"type": "ir.actions.act_window", "res_model": "stock.cost.adjust", "view_mode": "form",
+                    "target": "new", "name": _("Adjust Cost – Item Entries"),
+                    "context": {"default_company_id": wizard.company_id.id}}
         if self.warning_code == "draft_entries":
             moves = self.env["stock.valuation.layer.gl.link"].search([
                 ("company_id", "=", wizard.company_id.id), ("move_line_id.parent_state", "!=", "posted"),
