@@ -178,6 +178,11 @@ class Demo:
         self.sale(27, [(self.chain, 20), (self.pads, 10)])
 
     # --- the main job ---------------------------------------------------------------------------------
+    def adjust(self):
+        """Adjust Cost – Item Entries: the landed cost of day 6 arrived after the sale of day 4."""
+        wizard = self.env["stock.cost.adjust"].create({"company_id": self.company.id, "post_to_gl": False})
+        return self.env["stock.cost.adjust.run"].browse(wizard.action_adjust()["res_id"])
+
     def post(self):
         env = self.env
         wizard = env["stock.inventory.cost.post"].create({
@@ -208,6 +213,8 @@ def main():
         cr.commit()
         demo.run_month()
         SVL = env["stock.valuation.layer"]
+        waiting = env["product.product"].with_company(demo.company).search_count([("cost_is_adjusted", "=", False)])
+        adjust_run = demo.adjust()
         svls = SVL.search([("company_id", "=", demo.company.id)])
         test, run = demo.post()
         cr.commit()
@@ -216,6 +223,11 @@ def main():
             demo.company.name, *MONTH))
         print("Value entries created this month : %d (%d in automated categories, posted by Odoo itself)" % (
             len(svls), len(svls.filtered(lambda s: s.categ_id == demo.rt))))
+        print("Adjust Cost – Item Entries       : %d products waiting; %d adjusted, %d adjustment entries, %s forwarded" % (
+            waiting, adjust_run.product_count, adjust_run.entry_count, money(adjust_run.total_forwarded).strip()))
+        for adj in adjust_run.svl_ids.sorted("posting_date"):
+            print("   %s  %-28s %s  (of %s)" % (adj.posting_date, adj.product_id.display_name[:28], money(adj.value),
+                                                adj.applies_to_id.reference or adj.applies_to_id.description))
         print("Test report                      : %d planned journal items, %d warnings, %d would be skipped" % (
             len(test["lines"]), len([p for p in test["problems"] if not p["skipped"]]),
             len([p for p in test["problems"] if p["skipped"]])))

@@ -13,6 +13,7 @@ _logger = logging.getLogger(__name__)
 
 ADJUST_LOCK_NAMESPACE = zlib.crc32(b"stock_account_gl_reconciliation.adjust") & 0x7FFFFFFF
 CRON_PRODUCT_CHUNK = 500
+ADJUST_CHUNK = 200
 CRON_POST_CHUNK = 5000
 
 
@@ -82,21 +83,28 @@ class StockCostAdjustRun(models.Model):
         """
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
-        self.env.flush_all()
-        if products:
+        adjustment_ids = []
+        # bounded memory: each chunk is loaded, adjusted, flushed and dropped from the cache
+        for start in range(0, len(products), ADJUST_CHUNK):
+            chunk = products[start:start + ADJUST_CHUNK]
+            self.env.flush_all()
             # Row locks: a run committed after this transaction's snapshot has written these products, so
             # under REPEATABLE READ this raises a serialization failure (Odoo retries on a fresh snapshot)
             # instead of creating the same adjustments twice.
             self.env.cr.execute("SELECT id FROM product_product WHERE id = ANY(%s) FOR NO KEY UPDATE",
-                                (products.ids,))
-        by_method = defaultdict(list)
-        for product in products:
-            by_method[product.cost_method].append(product.id)
-        vals_list = self._gl_forward_late_costs(company, products.ids)
-        vals_list += self._gl_average_cost_adjustments(company, by_method["average"])
-        adjustments = SVL.with_context(gl_cost_adjusting=True).create(vals_list) if vals_list else SVL
-        self._gl_refresh_average_cost(company, by_method["average"])
-        products.sudo().write({"gl_cost_adjustment_pending": False})
+                                (chunk.ids,))
+            by_method = defaultdict(list)
+            for product in chunk:
+                by_method[product.cost_method].append(product.id)
+            vals_list = self._gl_forward_late_costs(company, chunk.ids)
+            vals_list += self._gl_average_cost_adjustments(company, by_method["average"])
+            if vals_list:
+                adjustment_ids += SVL.with_context(gl_cost_adjusting=True).create(vals_list).ids
+            self._gl_refresh_average_cost(company, by_method["average"])
+            chunk.sudo().write({"gl_cost_adjustment_pending": False})
+            self.env.flush_all()
+            self.env.invalidate_all()
+        adjustments = SVL.browse(adjustment_ids)
         currency = company.currency_id
         post_run = self.env["stock.inventory.cost.post.run"]
         to_post = adjustments.filtered(

@@ -1,0 +1,193 @@
+"""Benchmark: Adjust Cost – Item Entries and the install-time application replay.
+
+Seeds once, in bulk SQL, a manual-valuation company with
+  - 1,000 "adjust" products (500 FIFO, 500 AVCO), 100 value entries each over one year (receipts of 10,
+    deliveries of 8), plus a late cost (landed cost after the goods left) on 10 % of the receipts, all
+    products flagged "cost is not adjusted": about 105,000 value entries;
+  - 9,000 more FIFO products with 100 entries each, so the replay runs over 1,000,000 value entries.
+Then times, each in its own transaction rolled back afterwards (repeatable):
+  - the application replay of ``stock.valuation.layer.application._gl_rebuild`` over all entries
+    (target: < 300 s for 1,000,000),
+  - a full Adjust Cost run over the 1,000 flagged products (target: < 120 s on 2 cores), with peak RSS,
+  - for reference, Odoo's native real-time posting: deliveries of an automated FIFO product validated
+    through ``stock.move._action_done`` (value entry + journal entry each), per entry,
+and prints the figures and the ratio per entry against Odoo's native posting. Run: bench/run adjustment
+"""
+import argparse
+import resource
+import time
+from datetime import date
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+ADJUST_PRODUCTS = 1000
+FILLER_PRODUCTS = 9000
+ENTRIES = 100
+
+
+def seed(env):
+    cr = env.cr
+    company = env.ref("base.main_company")
+    if not env["account.account"].search_count([("company_ids", "in", company.id)]):
+        company.country_id = env.ref("base.us")
+        env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company.write({"gl_post_cost_from": False, "gl_average_cost_period": "day"})
+    chart = env["account.chart.template"].with_company(company)
+    accounts = {"property_stock_valuation_account_id": chart.ref("stock_valuation").id,
+                "property_stock_account_input_categ_id": chart.ref("stock_in").id,
+                "property_stock_account_output_categ_id": chart.ref("stock_out").id}
+    categs = {}
+    for key, method in (("fifo", "fifo"), ("avco", "average"), ("filler", "fifo")):
+        categs[key] = env["product.category"].create({"name": "Bench adjust %s" % key})
+        categs[key].write(dict(accounts, property_valuation="manual_periodic", property_cost_method=method))
+    products = {
+        "fifo": env["product.product"].create([{"name": "Adj FIFO %04d" % i, "is_storable": True,
+                                                "categ_id": categs["fifo"].id} for i in range(ADJUST_PRODUCTS // 2)]),
+        "avco": env["product.product"].create([{"name": "Adj AVCO %04d" % i, "is_storable": True,
+                                                "categ_id": categs["avco"].id} for i in range(ADJUST_PRODUCTS // 2)]),
+        "filler": env["product.product"].create([{"name": "Filler %05d" % i, "is_storable": True,
+                                                  "categ_id": categs["filler"].id} for i in range(FILLER_PRODUCTS)]),
+    }
+    wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    env.flush_all()
+    t0 = time.time()
+    for key, prods in products.items():
+        # entry k of a product: even = receipt of 10 @ (10 + p % 7 + k % 5), odd = delivery of 8 valued at the
+        # previous receipt's cost; one entry every 3 days, created in that order
+        cr.execute("""
+            INSERT INTO stock_valuation_layer (company_id, product_id, categ_id, quantity, unit_cost, value,
+                   remaining_qty, remaining_value, description, create_date, write_date, create_uid, write_uid,
+                   posting_date, document_type, entry_type, gl_origin, gl_counterpart_type, gl_state, gl_excluded,
+                   cost_posted_to_gl, warehouse_id, location_id)
+            SELECT %(company)s, p.id, %(categ)s,
+                   CASE WHEN k %% 2 = 0 THEN 10 ELSE -8 END, c.cost,
+                   CASE WHEN k %% 2 = 0 THEN 10 * c.cost ELSE -8 * c.cost END, 0, 0, 'bench adjust',
+                   timestamp '2025-01-01' + k * interval '1 minute', now(), %(uid)s, %(uid)s,
+                   date '2025-01-01' + (k * 3 %% 365),
+                   CASE WHEN k %% 2 = 0 THEN 'purchase' ELSE 'sale' END, 'direct_cost', 'move',
+                   CASE WHEN k %% 2 = 0 THEN 'stock_input' ELSE 'stock_output' END, 'not_to_post', FALSE, 0,
+                   %(wh)s, %(loc)s
+              FROM unnest(%(products)s::int[]) AS p(id), generate_series(0, %(entries)s - 1) AS k,
+                   LATERAL (SELECT 10 + p.id %% 7 + ((k / 2) * 2) %% 5 AS cost) c
+        """, dict(company=company.id, categ=categs[key].id, products=prods.ids, entries=ENTRIES, uid=SUPERUSER_ID,
+                  wh=wh.id, loc=wh.lot_stock_id.id))
+    # late costs: 5.00 on every tenth receipt, after its goods left (value-only child, quantity to forward)
+    cr.execute("""
+        INSERT INTO stock_valuation_layer (company_id, product_id, categ_id, quantity, unit_cost, value,
+               remaining_qty, remaining_value, description, create_date, write_date, create_uid, write_uid,
+               posting_date, document_type, entry_type, gl_origin, gl_counterpart_type, gl_state, gl_excluded,
+               cost_posted_to_gl, stock_valuation_layer_id, gl_forward_quantity, warehouse_id, location_id)
+        SELECT r.company_id, r.product_id, r.categ_id, 0, 0, 5.0, 0, 0, 'bench adjust late cost',
+               r.create_date + interval '1 year', now(), r.create_uid, r.write_uid, r.posting_date + 60,
+               'purchase', 'indirect_cost', 'landed_cost', 'overhead_applied', 'not_to_post', FALSE, 0, r.id, 10,
+               r.warehouse_id, r.location_id
+          FROM stock_valuation_layer r
+         WHERE r.description = 'bench adjust' AND r.quantity > 0 AND r.categ_id IN %(categs)s
+           AND (r.id / 2) %% 10 = 0
+    """, dict(categs=(categs["fifo"].id, categs["avco"].id)))
+    adjust_products = products["fifo"] | products["avco"]
+    adjust_products.with_company(company).write({"gl_cost_adjustment_pending": True})
+    cr.execute("ANALYZE stock_valuation_layer")
+    env["stock.valuation.layer.application"]._gl_rebuild(company.ids)
+    cr.execute("ANALYZE stock_valuation_layer_application")
+    cr.execute("SELECT count(*) FROM stock_valuation_layer WHERE description LIKE 'bench adjust%%'")
+    print("seeded %d value entries in %.0f s" % (cr.fetchone()[0], time.time() - t0))
+
+
+def native_real_time(env, deliveries):
+    """Seconds per value entry for Odoo's own real-time posting (delivery: value entry + journal entry)."""
+    company = env.ref("base.main_company")
+    chart = env["account.chart.template"].with_company(company)
+    categ = env["product.category"].create({"name": "Bench native real-time"})
+    categ.write({"property_valuation": "real_time", "property_cost_method": "fifo",
+                 "property_stock_valuation_account_id": chart.ref("stock_valuation").id,
+                 "property_stock_account_input_categ_id": chart.ref("stock_in").id,
+                 "property_stock_account_output_categ_id": chart.ref("stock_out").id})
+    product = env["product.product"].create({"name": "Native", "is_storable": True, "categ_id": categ.id})
+    wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+
+    def move(src, dest, qty, price=None):
+        vals = {"name": "native", "product_id": product.id, "product_uom_qty": qty, "product_uom": product.uom_id.id,
+                "location_id": src.id, "location_dest_id": dest.id, "company_id": company.id}
+        if price:
+            vals["price_unit"] = price
+        m = env["stock.move"].create(vals)
+        m._action_confirm()
+        m.quantity = qty
+        m.picked = True
+        m._action_done()
+    move(env.ref("stock.stock_location_suppliers"), wh.lot_stock_id, deliveries, 10.0)
+    env.flush_all()
+    t0 = time.perf_counter()
+    for _i in range(deliveries):
+        move(wh.lot_stock_id, env.ref("stock.stock_location_customers"), 1)
+    env.flush_all()
+    return (time.perf_counter() - t0) / deliveries
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--native", type=int, default=200, help="deliveries posted natively for the reference")
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cr.execute("SELECT count(*) FROM stock_valuation_layer WHERE description LIKE 'bench adjust%%'")
+        if not cr.fetchone()[0]:
+            seed(env)
+            cr.commit()
+        company = env.ref("base.main_company")
+        cr.execute("SELECT count(*) FROM stock_valuation_layer")
+        n_svl = cr.fetchone()[0]
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": company.ids})
+        t0 = time.perf_counter()
+        n_apps = env["stock.valuation.layer.application"]._gl_rebuild(company.ids)
+        t_replay = time.perf_counter() - t0
+        cr.rollback()
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": company.ids})
+        Run = env["stock.cost.adjust.run"]
+        products = Run._gl_pending_products(company)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        run = Run._gl_adjust(company, products, post_to_gl=False, trigger="manual")
+        t_adjust = time.perf_counter() - t0
+        rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        entries, forwarded, n_products = run.entry_count, run.total_forwarded, run.product_count
+        # a second run over the same products must create nothing
+        again = Run._gl_adjust(company, env["product.product"].browse(products.ids), trigger="manual").entry_count
+        cr.rollback()
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": company.ids})
+        t_native = native_real_time(env, args.native)
+        cr.rollback()
+
+    print("Adjust Cost – Item Entries benchmark: %d value entries in the database, 2 cores" % n_svl)
+    print("  %-58s %10s  %s" % ("measure", "value", "target"))
+    print("  %-58s %9.1fs  %s" % ("application replay over all entries (%d applications)" % n_apps, t_replay,
+                                  "< 300 s for 1,000,000"))
+    print("  %-58s %9.1fs  %s" % ("full adjustment run, %d flagged products" % len(products), t_adjust, "< 120 s"))
+    print("  %-58s %10d" % ("  adjustment entries created", entries))
+    print("  %-58s %10d" % ("  products adjusted", n_products))
+    print("  %-58s %10.2f" % ("  total forwarded", forwarded))
+    print("  %-58s %10d" % ("  entries created by a second run", again))
+    print("  %-58s %8.0fMB" % ("peak memory (RSS) during the run", rss_peak / 1024))
+    print("  %-58s %8.0fMB" % ("  RSS growth during the run", (rss_peak - rss_before) / 1024))
+    per_entry = t_adjust / max(entries, 1)
+    print("  %-58s %8.2fms" % ("adjustment, per entry created", per_entry * 1000))
+    print("  %-58s %8.2fms" % ("Odoo native real-time posting, per delivery (reference)", t_native * 1000))
+    print("  ratio per entry, adjustment / Odoo's native real-time posting: %.2f" % (per_entry / t_native))
+    ok = t_adjust < 120 and (n_svl < 1_000_000 or t_replay < 300) and again == 0
+    print("  targets met" if ok else "  TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()
