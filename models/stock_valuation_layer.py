@@ -485,7 +485,7 @@ class StockValuationLayer(models.Model):
         move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id or self.applies_to_id.stock_move_id
         accounts = self._gl_product_accounts(product, cache)
         if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out", "cost_adjustment"):
-            key = ("move", company.id, product.categ_id.id, move.location_id.id, move.location_dest_id.id)
+            key = ("move", company.id, product.id, move.location_id.id, move.location_dest_id.id)
             if key not in cache:
                 # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
                 # missing account: a missing account is a skip reason here, and the posting setup may
@@ -529,11 +529,51 @@ class StockValuationLayer(models.Model):
             cache[key] = product.product_tmpl_id.get_product_accounts()
         return cache[key]
 
+    def _gl_plan_rows(self):
+        """One SQL read of what planning needs for ``self``: amounts, dimensions, and the resolution key
+        (effective stock move, its locations and whether Odoo sees it as in / out from its move lines,
+        exactly the inputs of ``stock.move._is_in`` / ``_is_out``)."""
+        vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
+        mls, mld = self._gl_valued_usage_sql("mls"), self._gl_valued_usage_sql("mld")
+        return self.env.execute_query_dict(SQL(f"""
+            SELECT svl.id, svl.company_id, svl.product_id, svl.categ_id, svl.value, svl.quantity,
+                   COALESCE(svl.cost_posted_to_gl, 0) AS posted, svl.posting_date, svl.warehouse_id,
+                   svl.location_id, svl.gl_origin, svl.gl_counterpart_type, svl.document_type, svl.entry_type,
+                   svl.gl_counterpart_account_id, svl.stock_landed_cost_id, svl.description,
+                   pp.active AS product_active, aml.analytic_distribution, sm.id AS move_id,
+                   sm.location_id AS move_src, sm.location_dest_id AS move_dest, sm.reference,
+                   COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
+                   EXISTS (SELECT 1 FROM stock_move_line ml
+                             JOIN stock_location mls ON mls.id = ml.location_id
+                             JOIN stock_location mld ON mld.id = ml.location_dest_id
+                            WHERE ml.move_id = sm.id AND ml.owner_id IS NULL AND NOT {mls} AND {mld}) AS has_in,
+                   EXISTS (SELECT 1 FROM stock_move_line ml
+                             JOIN stock_location mls ON mls.id = ml.location_id
+                             JOIN stock_location mld ON mld.id = ml.location_dest_id
+                            WHERE ml.move_id = sm.id AND ml.owner_id IS NULL AND {mls} AND NOT {mld}) AS has_out,
+                   ({vs}) AS src_valued, ({vd}) AS dest_valued
+              FROM stock_valuation_layer svl
+              JOIN product_product pp ON pp.id = svl.product_id
+              LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
+              LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
+              LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id, applied.stock_move_id)
+              LEFT JOIN stock_location ls ON ls.id = sm.location_id
+              LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
+              LEFT JOIN stock_picking pk ON pk.id = sm.picking_id
+              LEFT JOIN res_partner partner ON partner.id = pk.partner_id
+              LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
+             WHERE svl.id = ANY(%s)
+             ORDER BY svl.posting_date, svl.id""", self.ids))
+
     def _gl_prepare_plan_entries(self):
         """Turn value entries into ``posting_plan.PlanEntry`` objects.
 
         Accounts come from the posting setup when a row sets the account type, otherwise from Odoo's
-        own resolution (``_gl_resolve_native_accounts``). The amount is the delta still to post.
+        own resolution (``_gl_resolve_native_accounts``). The amount is the delta still to post. Set-based:
+        one SQL read for all entries; Odoo's resolution runs once per distinct resolution key (product,
+        origin, stock move locations and direction, sign, chosen counterpart account, landed cost), on a
+        representative entry, since its result depends on nothing else; setup rows and account checks are
+        cached per key too.
 
         :return: (entries, problems) where problems is a list of dicts
             ``{"svl": record, "code": str, "reason": str, "skip": bool}``; skipped entries are not in
@@ -541,50 +581,74 @@ class StockValuationLayer(models.Model):
         """
         Setup = self.env["stock.posting.setup"]
         entries, problems = [], []
-        cache = {}
+        cache, resolved, best_rows, checked, names = {}, {}, {}, {}, {}
         setups = Setup.search([("company_id", "in", self.company_id.ids)])
-        for svl in self:
-            currency = svl.currency_id
-            delta = svl.value - svl.cost_posted_to_gl
+        currencies = {c.id: c.currency_id for c in self.company_id}
+        types = dict(posting_plan.ACCOUNT_TYPES)
+        records = {record.id: record for record in self}  # one prefetch set for the whole batch
+        for row in self._gl_plan_rows():
+            svl = records[row["id"]]
+            currency = currencies[row["company_id"]]
+            delta = row["value"] - row["posted"]
             if currency.is_zero(delta):
                 problems.append(dict(svl=svl, code="nothing_to_post", skip=True,
                                      reason=_("Nothing to post: the cost is already in the general ledger.")))
                 continue
-            journal_id, acc_val, acc_counter = svl._gl_resolve_native_accounts(cache)
-            ctype = svl.gl_counterpart_type or posting_plan.counterpart_account_type(
-                svl.document_type, svl.entry_type, svl.gl_origin)
+            positive = row["value"] > 0 or (not row["value"] and row["quantity"] >= 0)
+            key = (row["company_id"], row["product_id"], row["gl_origin"], row["move_id"] and (
+                row["move_src"], row["move_dest"], row["has_in"], row["has_out"]), positive,
+                row["gl_counterpart_account_id"], row["stock_landed_cost_id"], row["document_type"])
+            if key not in resolved:
+                resolved[key] = svl._gl_resolve_native_accounts(cache)
+            journal_id, acc_val, acc_counter = resolved[key]
+            ctype = row["gl_counterpart_type"] or posting_plan.counterpart_account_type(
+                row["document_type"], row["entry_type"], row["gl_origin"])
             accounts = {"inventory": acc_val, ctype: acc_counter}
-            row_used = Setup.browse()
-            key = (svl.company_id, svl.warehouse_id, svl.location_id, svl.categ_id)
-            any_row = setups and setups._gl_best_row(*key, None)
-            for atype in ("inventory", ctype):
-                row = any_row and setups._gl_best_row(*key, atype)
-                if row:
-                    accounts[atype] = row[Setup._account_field(atype)].id
-                    row_used |= row
-                elif any_row:
-                    problems.append(dict(svl=svl, code="setup_bypassed", skip=False, reason=_(
-                        "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
-                        "account is used.", type=dict(posting_plan.ACCOUNT_TYPES)[atype])))
-            problem = svl._gl_check_accounts(accounts, journal_id)
+            setup_ids = []
+            dims = (row["company_id"], row["warehouse_id"], row["location_id"], row["categ_id"])
+            if setups:
+                for atype in (None, "inventory", ctype):
+                    if dims + (atype,) not in best_rows:
+                        best_rows[dims + (atype,)] = setups._gl_best_row(
+                            self.env["res.company"].browse(row["company_id"]),
+                            self.env["stock.warehouse"].browse(row["warehouse_id"]),
+                            self.env["stock.location"].browse(row["location_id"]),
+                            self.env["product.category"].browse(row["categ_id"]), atype)
+                any_row = best_rows[dims + (None,)]
+                for atype in ("inventory", ctype):
+                    best = best_rows[dims + (atype,)]
+                    if best:
+                        accounts[atype] = best[Setup._account_field(atype)].id
+                        setup_ids.append(best.id)
+                    elif any_row:
+                        problems.append(dict(svl=svl, code="setup_bypassed", skip=False, reason=_(
+                            "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
+                            "account is used.", type=types[atype])))
+            check_key = (row["company_id"], tuple(sorted(accounts.items())), journal_id)
+            if checked.get(check_key, True) is not None:
+                checked[check_key] = svl._gl_check_accounts(accounts, journal_id)
+            problem = checked[check_key]
             if problem:
                 problems.append(dict(svl=svl, code=problem[0], skip=True, reason=problem[1]))
                 continue
-            if svl.product_id and not svl.product_id.active:
+            if not row["product_active"]:
                 problems.append(dict(svl=svl, code="archived_product", skip=False,
                                      reason=_("Product %s is archived.", svl.product_id.display_name)))
-            move = svl.stock_move_id
+            label = row["description"]
+            if not label:
+                if row["product_id"] not in names:
+                    names[row["product_id"]] = svl.product_id.display_name
+                label = names[row["product_id"]]
             entries.append(posting_plan.PlanEntry(
-                svl_id=svl.id, company_id=svl.company_id.id, posting_date=svl.posting_date,
+                svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
                 amount=currency.round(delta), journal_id=journal_id, counterpart_type=ctype,
-                accounts=accounts, categ_id=svl.categ_id.id, warehouse_id=svl.warehouse_id.id,
-                location_id=svl.location_id.id, product_id=svl.product_id.id,
-                quantity=svl.quantity if not svl.cost_posted_to_gl else 0.0,
-                partner_id=move._get_partner_id_for_valuation_lines() if move else False,
-                analytic_distribution=svl.account_move_line_id.analytic_distribution or None,
-                label=svl.description or svl.product_id.display_name,
-                reference=svl.reference or svl.description or "",
-                setup_id=row_used[:1].id,
+                accounts=accounts, categ_id=row["categ_id"], warehouse_id=row["warehouse_id"],
+                location_id=row["location_id"], product_id=row["product_id"],
+                quantity=row["quantity"] if not row["posted"] else 0.0,
+                partner_id=row["partner_id"] or False,
+                analytic_distribution=row["analytic_distribution"] or None,
+                label=label, reference=row["reference"] or row["description"] or "",
+                setup_id=setup_ids[0] if setup_ids else False,
             ))
         return entries, problems
 

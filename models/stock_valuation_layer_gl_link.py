@@ -41,6 +41,38 @@ class StockValuationLayerGlLink(models.Model):
         links.move_line_id.invalidate_recordset(["gl_linked"])
         return links
 
+    @api.model
+    def _gl_bulk_create(self, vals_list):
+        """Insert links in one statement (the posting hot path) and flag their journal items; same
+        fields as ``create``, no records returned."""
+        if not vals_list:
+            return
+        self.env.flush_all()
+        cols = ["svl_id", "move_line_id", "account_type", "amount", "company_id", "run_id", "setup_id",
+                "lock_date_moved"]
+        arrays = [[vals.get(col) or None for vals in vals_list] for col in cols]
+        arrays[7] = [bool(vals.get("lock_date_moved")) for vals in vals_list]
+        self.env.cr.execute(SQL("""
+            WITH v AS (
+                SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::numeric[], %s::int[], %s::int[],
+                                     %s::int[], %s::bool[])
+                       AS v(svl_id, move_line_id, account_type, amount, company_id, run_id, setup_id, lock_date_moved)
+            ), ins AS (
+                INSERT INTO stock_valuation_layer_gl_link
+                       (svl_id, move_line_id, account_id, account_type, amount, company_id, run_id, setup_id,
+                        lock_date_moved, create_uid, write_uid, create_date, write_date)
+                SELECT v.svl_id, v.move_line_id, aml.account_id, v.account_type, v.amount, v.company_id, v.run_id,
+                       v.setup_id, v.lock_date_moved, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM v JOIN account_move_line aml ON aml.id = v.move_line_id
+            )
+            UPDATE account_move_line aml SET gl_linked = TRUE
+              FROM (SELECT DISTINCT move_line_id FROM v) f
+             WHERE aml.id = f.move_line_id AND aml.gl_linked IS NOT TRUE
+        """, *arrays, self.env.uid, self.env.uid))
+        self.invalidate_model()
+        self.env["account.move.line"].invalidate_model(["gl_linked", "gl_link_ids"])
+        self.env["stock.valuation.layer"].invalidate_model(["gl_link_ids"])
+
     def init(self):
         # the reconciliation reads the distinct (account type, account, setup) pairs of a company with a
         # skip scan over this index, and the posted side by journal item

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from ..models import posting_plan
 
 LOCK_NAMESPACE = zlib.crc32(b"stock_account_gl_reconciliation.post") & 0x7FFFFFFF
+MOVE_BATCH = 200  # journal entries created and posted per ORM call
 
 
 class StockInventoryCostPost(models.TransientModel):
@@ -157,8 +158,9 @@ class StockInventoryCostPost(models.TransientModel):
                 "name": name.strip(),
                 "account_id": line.account_id,
                 "balance": line.amount,
-                "analytic_distribution": line.analytic_distribution or False,
             }
+            if line.analytic_distribution:
+                vals["analytic_distribution"] = line.analytic_distribution
             if per_entry:
                 vals.update(product_id=line.product_id, quantity=line.quantity, partner_id=line.partner_id,
                             product_uom_id=svl.uom_id.id)
@@ -200,27 +202,34 @@ class StockInventoryCostPost(models.TransientModel):
         rounding = self.company_id.currency_id.rounding
         for key, amount in posting_plan.totals_per_account_type(moves, rounding).items():
             run_vals["total_%s" % key] = amount
-        AccountMove = self.env["account.move"].sudo()
-        account_moves = AccountMove.create([self._prepare_move_vals(m, reference) for m in moves]) if moves else AccountMove
         run_vals.update(state="done" if moves else "nothing")
         run = self.env["stock.inventory.cost.post.run"].sudo().create(run_vals)
         if not moves:
             return run
-        account_moves._post(soft=False)
+        # Odoo's own create and _post (sequence numbers, balance and lock-date checks), in batches so its
+        # per-batch recomputations stay linear; no mail tracking on these technical entries
+        AccountMove = self.env["account.move"].sudo().with_context(tracking_disable=True, check_move_validity=False)
+        account_moves = AccountMove.browse()
         link_vals, deltas = [], {}
-        for account_move, move_plan in zip(account_moves, moves):
-            setup_by_svl = move_plan["setup_ids"]
-            for aml, line in zip(account_move.line_ids.sorted("id"), move_plan["lines"]):
-                for svl_id, amount in line.contributions.items():
-                    link_vals.append({
-                        "svl_id": svl_id, "move_line_id": aml.id, "account_type": line.account_type,
-                        "amount": amount, "company_id": self.company_id.id, "run_id": run.id,
-                        "setup_id": setup_by_svl.get(svl_id, False),
-                        "lock_date_moved": svl_id in move_plan["lock_moved"],
-                    })
-                    if line.account_type == "inventory":
-                        deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
-        self.env["stock.valuation.layer.gl.link"].sudo().create(link_vals)
+        for start in range(0, len(moves), MOVE_BATCH):
+            batch = moves[start:start + MOVE_BATCH]
+            created = AccountMove.create([self._prepare_move_vals(m, reference) for m in batch])
+            created._post(soft=False)
+            account_moves |= created
+            for account_move, move_plan in zip(created, batch):
+                setup_by_svl = move_plan["setup_ids"]
+                for aml, line in zip(account_move.line_ids.sorted("id"), move_plan["lines"]):
+                    for svl_id, amount in line.contributions.items():
+                        link_vals.append({
+                            "svl_id": svl_id, "move_line_id": aml.id, "account_type": line.account_type,
+                            "amount": amount, "company_id": self.company_id.id, "run_id": run.id,
+                            "setup_id": setup_by_svl.get(svl_id, False),
+                            "lock_date_moved": svl_id in move_plan["lock_moved"],
+                        })
+                        if line.account_type == "inventory":
+                            deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
+            self.env.invalidate_all()
+        self.env["stock.valuation.layer.gl.link"].sudo()._gl_bulk_create(link_vals)
         ids, amounts = list(deltas), [deltas[i] for i in deltas]
         self.env.cr.execute("""
             UPDATE stock_valuation_layer svl
