@@ -526,7 +526,10 @@ class StockValuationLayer(models.Model):
     def _gl_product_accounts(self, product, cache):
         key = ("product", product.env.company.id, product.id)
         if key not in cache:
-            cache[key] = product.product_tmpl_id.get_product_accounts()
+            # a company without chart of accounts gets False for some of them: empty recordsets instead, so
+            # the missing account becomes a skip reason rather than a traceback
+            cache[key] = {name: value or self.env["account.journal" if name == "stock_journal" else "account.account"]
+                          for name, value in product.product_tmpl_id.get_product_accounts().items()}
         return cache[key]
 
     def _gl_plan_rows(self):

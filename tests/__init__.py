@@ -6,3 +6,4 @@ from . import test_security
 from . import test_concurrency
 from . import test_reconciliation
 from . import test_cost_adjustment
+from . import test_reliability

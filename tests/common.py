@@ -30,6 +30,33 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
             "name": "Freight", "type": "service", "landed_cost_ok": True,
             "property_account_expense_id": cls.overhead_account.id})
 
+    def tearDown(self):
+        self._assert_gl_invariants()
+        super().tearDown()
+
+    def _assert_gl_invariants(self):
+        """After every test (issue 5): each value entry's cost posted to G/L equals the sum of its links on
+        the inventory account type, and every journal entry a posting run created is posted and balanced."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT svl.id, svl.cost_posted_to_gl, SUM(l.amount)
+              FROM stock_valuation_layer svl
+              JOIN stock_valuation_layer_gl_link l ON l.svl_id = svl.id AND l.account_type = 'inventory'
+             WHERE l.run_id IS NOT NULL
+             GROUP BY svl.id, svl.cost_posted_to_gl
+            HAVING ROUND(svl.cost_posted_to_gl - SUM(l.amount), 2) != 0
+        """)
+        self.assertEqual(self.env.cr.fetchall(), [], "cost posted to G/L differs from the linked amounts")
+        self.env.cr.execute("""
+            SELECT am.id, am.state, ROUND(SUM(aml.balance), 2)
+              FROM account_move_stock_inventory_cost_post_run_rel rel
+              JOIN account_move am ON am.id = rel.account_move_id
+              JOIN account_move_line aml ON aml.move_id = am.id
+             GROUP BY am.id, am.state
+            HAVING (am.state != 'posted' AND NOT %s) OR ROUND(SUM(aml.balance), 2) != 0
+        """, (getattr(self, "gl_user_reset_entries", False),))
+        self.assertEqual(self.env.cr.fetchall(), [], "a posting run left a journal entry unposted or unbalanced")
+
     # ------------------------------------------------------------------------------------------------
     @classmethod
     def _make_category(cls, company, data, valuation, cost_method, name):

@@ -72,6 +72,7 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual(matrix["inventory"]["difference"], 50.0)
 
     def test_draft_entries(self):
+        self.gl_user_reset_entries = True  # the user resets a posted entry to draft on purpose
         self._receive(self.product, 10, 10.0)
         run = self._post_inventory_cost(posting_method="per_entry")
         run.move_ids.button_draft()

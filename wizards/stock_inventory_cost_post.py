@@ -69,6 +69,10 @@ class StockInventoryCostPost(models.TransientModel):
         if self.posting_method == "per_entry" and self.reference:
             raise UserError(_("Do not enter a document reference when posting per entry: each journal entry "
                               "keeps the reference of its value entry."))
+        if self.journal_id and self.journal_id.type != "general":
+            raise UserError(_("Journal %(journal)s is a %(type)s journal: choose a miscellaneous (general) journal "
+                              "for inventory cost, or leave it empty to use each category's stock journal.",
+                              journal=self.journal_id.display_name, type=self.journal_id.type))
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UserError(_("The 'from' date %(f)s is after the 'to' date %(t)s.", f=self.date_from, t=self.date_to))
 

@@ -1,0 +1,117 @@
+"""Reliability (issue 5): idempotent jobs, a crash between chunks, bad input. Every test of the suite
+also checks the invariants in ``GlReconciliationCommon.tearDown`` (watermark = linked amounts, posted and
+balanced journal entries)."""
+from datetime import date
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.stock_account_gl_reconciliation import hooks
+from odoo.addons.stock_account_gl_reconciliation.models import stock_cost_adjust_run
+
+from .common import GlReconciliationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReliability(GlReconciliationCommon):
+
+    def _snapshot(self):
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT svl.id, svl.posting_date, svl.document_type, svl.entry_type, svl.gl_state, svl.cost_posted_to_gl,
+                   svl.gl_counterpart_type, (SELECT count(*) FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)
+              FROM stock_valuation_layer svl ORDER BY svl.id""")
+        layers = self.env.cr.fetchall()
+        self.env.cr.execute("""SELECT inbound_svl_id, outbound_svl_id, quantity FROM stock_valuation_layer_application
+                               ORDER BY 1, 2, 3""")
+        return layers, self.env.cr.fetchall(), self.env["account.move"].search_count([])
+
+    def test_every_job_twice_changes_nothing(self):
+        """Post, adjust and the install back-fill, each run a second time, change nothing."""
+        receipt = self._receive(self.product, 4, 10.0, date=date(2026, 2, 1))
+        self._deliver(self.product, 3, date=date(2026, 2, 2))
+        self._landed_cost(self._picking_for(receipt), 4.0, cost_date=date(2026, 2, 5))
+        self.assertEqual(self._adjust_cost().entry_count, 1)
+        self._post_inventory_cost()
+        # a database where the module is installed has its "post inventory cost from" dates set
+        self.env["res.company"].search([("gl_post_cost_from", "=", False)]).gl_post_cost_from = date(2000, 1, 1)
+        before = self._snapshot()
+        self.assertEqual(self._adjust_cost().state, "nothing")
+        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        hooks.post_init_hook(self.env)
+        self.assertEqual(self._snapshot(), before)
+
+    def test_crash_between_chunks_of_the_scheduled_posting(self):
+        """The scheduled posting works in chunks of whole posting dates; an exception in the second chunk
+        leaves the first one complete (watermark = links, entries posted) and the rest queued; the next
+        run completes it without posting anything twice."""
+        self.company.write({"gl_automatic_cost_posting": "scheduled", "gl_scheduled_posting_method": "per_entry"})
+        svls = self.env["stock.valuation.layer"]
+        for day in (1, 2, 3, 4):
+            svls |= self._receive(self.product, 1, 10.0 + day, date=date(2026, 3, day)).stock_valuation_layer_ids
+        Run = self.env["stock.cost.adjust.run"]
+        Post = type(self.env["stock.inventory.cost.post"])
+        original = Post._post_plan
+        calls = []
+
+        def crash_on_second_chunk(wizard, moves, problems, notes):
+            calls.append(len(moves))
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return original(wizard, moves, problems, notes)
+
+        with patch.object(stock_cost_adjust_run, "CRON_POST_CHUNK", 2), \
+                patch.object(Post, "_post_plan", crash_on_second_chunk):
+            Run._cron_post_inventory_cost()  # chunk 1: 1 and 2 March (the cron runner commits here)
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+                Run._cron_post_inventory_cost()  # chunk 2 crashes: its transaction is rolled back
+        self.env.invalidate_all()
+        self.assertEqual(svls.sorted("posting_date").mapped("gl_state"), ["posted", "posted", "to_post", "to_post"])
+        self._assert_gl_invariants()
+        with patch.object(stock_cost_adjust_run, "CRON_POST_CHUNK", 2):
+            Run._cron_post_inventory_cost()
+        self.env.invalidate_all()
+        self.assertEqual(set(svls.mapped("gl_state")), {"posted"})
+        self.assertEqual([round(sum(s.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), 2)
+                          for s in svls.sorted("posting_date")], [11.0, 12.0, 13.0, 14.0])
+
+    def test_bad_input(self):
+        """Each bad input gives a clear error or a listed skip, never a traceback or a half-posted run."""
+        self._receive(self.product, 2, 10.0, date=date(2026, 4, 1))
+        Wizard = self.env["stock.inventory.cost.post"]
+        # reversed date range
+        with self.assertRaisesRegex(UserError, "is after the 'to' date"):
+            Wizard.create({"date_from": date(2026, 5, 1), "date_to": date(2026, 4, 1)}).action_run()
+        # empty date range: nothing to post, said so
+        empty = Wizard.create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
+        self.assertEqual(self.env["stock.inventory.cost.post.run"].browse(empty.action_run()["res_id"]).state, "nothing")
+        # a journal of the wrong type
+        sale_journal = self.company_data["default_journal_sale"]
+        with self.assertRaisesRegex(UserError, "miscellaneous"):
+            Wizard.create({"journal_id": sale_journal.id}).action_run()
+        # another company's products or journal
+        other = self.setup_other_company()
+        other_product = self._make_product("Elsewhere", self.manual_categ, other["company"])
+        with self.assertRaises(UserError):
+            Wizard.create({"product_ids": [(6, 0, other_product.ids)]})
+        with self.assertRaises(UserError):
+            Wizard.create({"journal_id": other["default_journal_misc"].id})
+        # nothing was posted by any of these
+        self.assertEqual(set(self.product.stock_valuation_layer_ids.mapped("gl_state")), {"to_post"})
+
+    def test_missing_chart_of_accounts(self):
+        """A company without chart of accounts: its value entries are listed as skipped with the missing
+        journal named, nothing is posted, nothing raises."""
+        bare = self.env["res.company"].create({"name": "No chart", "gl_post_cost_from": False})
+        self.env.user.company_ids |= bare
+        categ = self.env["product.category"].create({"name": "Bare manual"})
+        categ.with_company(bare).write({"property_valuation": "manual_periodic", "property_cost_method": "fifo"})
+        product = self._make_product("Bare", categ, bare)
+        layer = self._receive(product, 1, 5.0, company=bare).stock_valuation_layer_ids
+        self.assertEqual(layer.gl_state, "to_post")
+        run = self._post_inventory_cost(company=bare)
+        self.assertEqual(run.state, "nothing")
+        self.assertEqual(run.skipped_line_ids.svl_id, layer)
+        self.assertIn("Bare manual", run.skipped_line_ids.reason)
+        self.assertEqual(layer.gl_state, "to_post")
