@@ -115,3 +115,30 @@ class TestReliability(GlReconciliationCommon):
         self.assertEqual(run.skipped_line_ids.svl_id, layer)
         self.assertIn("Bare manual", run.skipped_line_ids.reason)
         self.assertEqual(layer.gl_state, "to_post")
+
+    def test_bulk_journal_items_equal_odoo_orm(self):
+        """Journal items written in bulk by the posting run carry exactly the stored values Odoo's own
+        ``account.move.create`` computes for the same entry (per entry and per posting group)."""
+        self._receive(self.product, 3, 10.0, date=date(2026, 6, 1))
+        self._deliver(self.product, 2, date=date(2026, 6, 2))
+        svls = self.product.stock_valuation_layer_ids
+        AccountMove = self.env["account.move"].sudo().with_context(tracking_disable=True, check_move_validity=False)
+        skip = {"id", "move_id", "move_name", "create_date", "write_date", "create_uid", "write_uid", "sequence",
+                "matched_debit_ids", "matched_credit_ids", "analytic_line_ids", "gl_link_ids"}
+        for method in ("per_entry", "per_posting_group"):
+            wizard = self.env["stock.inventory.cost.post"].create({"posting_method": method})
+            moves, _problems, _notes = wizard._compute_plan(svls)
+            vals_list = [wizard._prepare_move_vals(m, "REF") for m in moves]
+            by_orm = AccountMove.create(vals_list)
+            by_bulk = wizard._create_moves_bulk(AccountMove, vals_list)
+            (by_orm | by_bulk)._post(soft=False)
+            fields = [name for name, field in self.env["account.move.line"]._fields.items()
+                      if field.store and field.column_type and name not in skip]
+            for orm_move, bulk_move in zip(by_orm, by_bulk):
+                self.assertEqual((orm_move.amount_total, orm_move.state), (bulk_move.amount_total, bulk_move.state))
+                key = lambda line: (line.account_id.id, line.balance)  # noqa: E731
+                for orm_line, bulk_line in zip(orm_move.line_ids.sorted(key), bulk_move.line_ids.sorted(key)):
+                    orm_values = orm_line.read(fields)[0]
+                    bulk_values = bulk_line.read(fields)[0]
+                    self.assertEqual({k: v for k, v in orm_values.items() if k != "id"},
+                                     {k: v for k, v in bulk_values.items() if k != "id"}, method)

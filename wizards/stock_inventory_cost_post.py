@@ -1,8 +1,10 @@
+import json
 import zlib
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..models import posting_plan
 
@@ -182,6 +184,58 @@ class StockInventoryCostPost(models.TransientModel):
             vals["partner_id"] = move_plan["lines"][0].partner_id
         return vals
 
+    def _create_moves_bulk(self, AccountMove, vals_list):
+        """Create journal entries as Odoo does, with their journal items written in one INSERT.
+
+        The headers go through ``account.move.create``; the items (plain product lines without taxes, in
+        company currency) are inserted with every stored field Odoo would compute for them, then marked
+        modified so Odoo recomputes what depends on them (entry totals). The caller then runs Odoo's
+        ``_post`` (balance, lock dates, sequence numbers, analytic lines) exactly as for ORM-created items.
+        """
+        headers, lines = [], []
+        for vals in vals_list:
+            vals = dict(vals)
+            lines.append([command[2] for command in vals.pop("line_ids")])
+            headers.append(vals)
+        created = AccountMove.create(headers)
+        self.env.flush_all()
+        rows = []
+        for move, move_lines in zip(created, lines):
+            for sequence, line in enumerate(move_lines):
+                rows.append((move.id, line["account_id"], line["name"], line["balance"], line.get("product_id") or None,
+                             line.get("product_uom_id") or None, line.get("quantity") or 0.0,
+                             line.get("partner_id") or None,
+                             json.dumps(line["analytic_distribution"]) if line.get("analytic_distribution") else None,
+                             sequence + 10))
+        columns = list(zip(*rows))
+        self.env.cr.execute(SQL("""
+            INSERT INTO account_move_line
+                   (move_id, account_id, name, balance, debit, credit, amount_currency, amount_residual,
+                    amount_residual_currency, reconciled, currency_id, company_currency_id, company_id, journal_id,
+                    date, parent_state, display_type, ref, move_name, partner_id, product_id, product_uom_id,
+                    quantity, price_unit, price_subtotal, price_total, sequence, tax_tag_invert,
+                    analytic_distribution, create_uid, write_uid, create_date, write_date)
+            SELECT v.move_id, v.account_id, v.name, v.balance, GREATEST(v.balance, 0), GREATEST(-v.balance, 0),
+                   v.balance, CASE WHEN acc.reconcile THEN v.balance ELSE 0 END,
+                   CASE WHEN acc.reconcile THEN v.balance ELSE 0 END, FALSE, c.currency_id, c.currency_id,
+                   am.company_id, am.journal_id, am.date, am.state, 'product', am.ref, am.name, v.partner_id,
+                   v.product_id, v.product_uom_id, v.quantity, 0, 0, 0, v.sequence, FALSE, v.analytic::jsonb,
+                   %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::numeric[], %s::int[], %s::int[], %s::numeric[],
+                          %s::int[], %s::varchar[], %s::int[])
+                   AS v(move_id, account_id, name, balance, product_id, product_uom_id, quantity, partner_id,
+                        analytic, sequence)
+              JOIN account_move am ON am.id = v.move_id
+              JOIN res_company c ON c.id = am.company_id
+              JOIN account_account acc ON acc.id = v.account_id
+             ORDER BY v.move_id, v.sequence
+        """, self.env.uid, self.env.uid, *[list(col) for col in columns]))
+        self.env.invalidate_all()
+        created.line_ids.modified(["move_id", "account_id", "balance", "debit", "credit", "amount_currency",
+                                   "amount_residual", "amount_residual_currency", "currency_id", "display_type",
+                                   "partner_id", "product_id", "quantity", "analytic_distribution"], create=True)
+        return created
+
     def _post_plan(self, moves, problems, notes):
         """Create and post the planned journal entries, their G/L links and the run record, and raise the
         watermarks, all in this transaction (a failure rolls everything back: nothing half-posted)."""
@@ -217,7 +271,7 @@ class StockInventoryCostPost(models.TransientModel):
         link_vals, deltas = [], {}
         for start in range(0, len(moves), MOVE_BATCH):
             batch = moves[start:start + MOVE_BATCH]
-            created = AccountMove.create([self._prepare_move_vals(m, reference) for m in batch])
+            created = self._create_moves_bulk(AccountMove, [self._prepare_move_vals(m, reference) for m in batch])
             created._post(soft=False)
             account_moves |= created
             for account_move, move_plan in zip(created, batch):
