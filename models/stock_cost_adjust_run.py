@@ -194,16 +194,25 @@ class StockCostAdjustRun(models.Model):
                                                           by_id[source_id]["entry_type"], source_id, lock_cache))
             else:  # forwarded from the receipt itself to cost of goods sold, dated like the late cost
                 source = SVL.browse(source_id)
-                vals_list.append({
-                    "company_id": company.id, "product_id": source.product_id.id, "lot_id": source.lot_id.id,
-                    "value": value, "quantity": 0, "unit_cost": 0, "remaining_qty": 0,
-                    "stock_valuation_layer_id": source.stock_valuation_layer_id.id,
-                    "description": _("Cost adjustment of %s", source.description),
-                    "is_adjustment": True, "gl_cost_source_id": source_id, "gl_origin": "landed_cost_out",
-                    "document_type": "sale", "entry_type": source.entry_type,
-                    "posting_date": company._gl_first_open_date(source.posting_date, lock_cache),
-                })
+                vals_list.append(self._gl_landed_cost_forwarding_vals(
+                    source, value, company._gl_first_open_date(source.posting_date, lock_cache)))
         return vals_list
+
+    @api.model
+    def _gl_landed_cost_forwarding_vals(self, source, value, posting_date, outbound_id=False):
+        """Values of the entry forwarding (part of) the late cost ``source`` from its receipt to cost of
+        goods sold (``landed_cost_out``): for an outbound entry (``outbound_id``) or, when no consumer is
+        recorded, for the receipt as a whole."""
+        return {
+            "company_id": source.company_id.id, "product_id": source.product_id.id, "lot_id": source.lot_id.id,
+            "value": value, "quantity": 0, "unit_cost": 0, "remaining_qty": 0,
+            "stock_valuation_layer_id": source.stock_valuation_layer_id.id,
+            "stock_landed_cost_id": source.stock_landed_cost_id.id,
+            "description": "%s (sold share)" % (source.stock_landed_cost_id.name or source.description),
+            "is_adjustment": True, "gl_cost_source_id": source.id, "gl_origin": "landed_cost_out",
+            "document_type": "sale", "entry_type": source.entry_type, "posting_date": posting_date,
+            "applies_to_id": outbound_id,
+        }
 
     @api.model
     def _gl_plan_forwarding(self, company, sources):

@@ -77,18 +77,8 @@ class StockLandedCost(models.Model):
         rows = [{"id": s.id, "inbound_id": s.stock_valuation_layer_id.id, "value": s.value,
                  "qty": s.gl_forward_quantity} for s in sources]
         plan = Run._gl_plan_forwarding(company, rows)
-        def forwarding(source, value, outbound_id=False):
-            return {
-                "unit_cost": 0, "quantity": 0, "remaining_qty": 0, "value": value,
-                "product_id": source.product_id.id, "stock_valuation_layer_id": source.stock_valuation_layer_id.id,
-                "stock_landed_cost_id": cost.id,
-                "company_id": company.id, "description": "%s (sold share)" % cost.name,
-                "posting_date": cost.date, "gl_origin": "landed_cost_out", "document_type": "sale",
-                "entry_type": "indirect_cost", "is_adjustment": True, "gl_cost_source_id": source.id,
-                "applies_to_id": outbound_id,
-            }
-
         # a source without recorded consumer (history before install) comes back once, unattached
-        vals_list = [forwarding(sources.browse(source_id), value, outbound_id or False)
+        vals_list = [Run._gl_landed_cost_forwarding_vals(sources.browse(source_id), value, cost.date,
+                                                         outbound_id or False)
                      for source_id, outbound_id, value in plan]
         self.env["stock.valuation.layer"].sudo().with_context(gl_cost_adjusting=True).create(vals_list)
