@@ -16,7 +16,6 @@ and prints the figures and the ratio per entry against Odoo's native posting. Ru
 import argparse
 import resource
 import time
-from datetime import date
 
 import odoo
 from odoo import SUPERUSER_ID, api

@@ -49,14 +49,18 @@ class ResCompany(models.Model):
             ])._gl_fill_value_entry_fields()
         return res
 
-    def _gl_first_open_date(self, date, cache=None):
-        """``date``, or the day after the latest lock date it violates (BC: an adjustment dated in a
-        closed period moves to the first allowed posting date). Follows ``_get_violated_lock_dates``
-        without a journal (fiscal year and hard lock dates)."""
+    def _gl_open_date(self, date, journal=None):
+        """(first open date, violated lock dates): ``date`` itself when no lock date covers it, else the day
+        after the latest lock date it violates (BC: Allow Posting From). Follows ``_get_violated_lock_dates``
+        (without a journal: fiscal year and hard lock dates)."""
         self.ensure_one()
+        violated = self._get_violated_lock_dates(date, False, journal)
+        return (max(lock for lock, _name in violated) + timedelta(days=1) if violated else date), violated
+
+    def _gl_first_open_date(self, date, cache=None):
+        """``date``, or the first open date after the lock dates that cover it (adjustment entries)."""
         cache = {} if cache is None else cache
         key = (self.id, date)
         if key not in cache:
-            violated = self._get_violated_lock_dates(date, False, None)
-            cache[key] = max(lock for lock, _name in violated) + timedelta(days=1) if violated else date
+            cache[key] = self._gl_open_date(date)[0]
         return cache[key]

@@ -262,7 +262,7 @@ class StockCostAdjustRun(models.Model):
             return []
         period = company.gl_average_cost_period or "day"
         rounding = company.currency_id.rounding
-        valued = "(%s.usage = 'internal' OR (%s.usage = 'transit' AND %s.company_id IS NOT NULL))"
+        dropship = self.env["stock.valuation.layer"]._gl_dropship_sql()
         rows = self.env.execute_query_dict(SQL(f"""
             SELECT svl.id, svl.product_id, svl.quantity, svl.value, svl.posting_date, svl.is_adjustment,
                    COALESCE(svl.applies_to_id, CASE WHEN parent.quantity < 0 THEN parent.id END) AS attached_to,
@@ -273,8 +273,7 @@ class StockCostAdjustRun(models.Model):
               LEFT JOIN stock_location ls ON ls.id = sm.location_id
               LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
              WHERE svl.company_id = %s AND svl.product_id = ANY(%s)
-               AND NOT (sm.id IS NOT NULL AND NOT {valued % ('ls', 'ls', 'ls')} AND NOT {valued % ('ld', 'ld', 'ld')}
-                        AND svl.applies_to_id IS NULL)
+               AND NOT ({dropship} AND svl.applies_to_id IS NULL)
              ORDER BY svl.product_id, svl.id""", company.id, list(product_ids)))
         per_product = defaultdict(list)
         for row in rows:
@@ -376,7 +375,6 @@ class StockCostAdjustRun(models.Model):
         done = remaining = 0
         Post = self.env["stock.inventory.cost.post"].sudo()
         for company in self.env["res.company"].sudo().search([("gl_automatic_cost_posting", "=", "scheduled")]):
-            self.env["stock.valuation.layer"].sudo()._gl_sync_native_postings(company_ids=company.ids)
             counts = self.env.execute_query(SQL("""
                 SELECT posting_date, count(*) FROM stock_valuation_layer
                  WHERE company_id = %s AND gl_state IN ('to_post', 'partial')

@@ -32,7 +32,7 @@ class StockLandedCost(models.Model):
             lines = cost.valuation_adjustment_lines.filtered(lambda l: l.move_id)
             # Odoo creates the layers in adjustment-line order, skipping zero in-stock shares.
             layer_iter = iter(new_layers)
-            source_vals, to_flag = [], self.env["product.product"]
+            source_vals = []
             for line in lines:
                 move = line.move_id
                 product = move.product_id.with_company(company)

@@ -228,6 +228,12 @@ class StockValuationLayer(models.Model):
         return (f"({alias}.usage = 'internal' OR ({alias}.usage = 'transit' "
                 f"AND {alias}.company_id IS NOT NULL))")
 
+    @api.model
+    def _gl_dropship_sql(self, move_alias="sm", src_alias="ls", dest_alias="ld"):
+        """SQL predicate: the stock move is a dropship leg (neither side valued, never in stock)."""
+        return (f"({move_alias}.id IS NOT NULL AND NOT {self._gl_valued_usage_sql(src_alias)} "
+                f"AND NOT {self._gl_valued_usage_sql(dest_alias)})")
+
     def _gl_fill_value_entry_fields(self, all_records=False):
         """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
         exclusion for ``self`` (or every SVL when ``all_records``) in one UPDATE, then refresh
@@ -291,7 +297,7 @@ class StockValuationLayer(models.Model):
                        {origin} AS gl_origin,
                        COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
                                 parent.location_id, applied.location_id) AS location_id,
-                       (sm.id IS NOT NULL AND NOT {vs} AND NOT {vd}) AS is_dropship,
+                       {self._gl_dropship_sql()} AS is_dropship,
                        COALESCE(%(valuation)s, 'manual_periodic') AS valuation,
                        c.gl_post_cost_from AS post_from,
                        c.anglo_saxon_accounting AS anglo_saxon

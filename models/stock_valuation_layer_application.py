@@ -67,7 +67,7 @@ class StockValuationLayerApplication(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         cr.execute("DELETE FROM stock_valuation_layer_application WHERE company_id = ANY(%s)", (list(companies),))
-        valued = ("(l.usage = 'internal' OR (l.usage = 'transit' AND l.company_id IS NOT NULL))")
+        dropship = self.env["stock.valuation.layer"]._gl_dropship_sql()
         cr.execute(SQL(f"""
             CREATE TEMP TABLE gl_fifo_layer ON COMMIT DROP AS
             SELECT svl.id, svl.product_id, svl.company_id, COALESCE(svl.lot_id, 0) AS lot_key,
@@ -78,7 +78,7 @@ class StockValuationLayerApplication(models.Model):
               LEFT JOIN stock_location ls ON ls.id = sm.location_id
               LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
              WHERE svl.company_id = ANY(%s) AND svl.quantity != 0
-               AND NOT (sm.id IS NOT NULL AND NOT {valued.replace('l.', 'ls.')} AND NOT {valued.replace('l.', 'ld.')})
+               AND NOT {dropship}
             WINDOW w AS (PARTITION BY svl.company_id, svl.product_id, COALESCE(svl.lot_id, 0), svl.quantity > 0
                          ORDER BY svl.create_date, svl.id)
         """, list(companies)))

@@ -4,7 +4,7 @@ import unittest
 from datetime import date
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from odoo.addons.stock_account_gl_reconciliation.models import cost_adjustment as ca
 

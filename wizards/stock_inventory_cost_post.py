@@ -1,6 +1,5 @@
 import json
 import zlib
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -83,11 +82,10 @@ class StockInventoryCostPost(models.TransientModel):
         the first open date is the day after the latest violated lock date (BC: Allow Posting From)."""
         key = (date, journal.id)
         if key not in cache:
-            violated = self.company_id._get_violated_lock_dates(date, False, journal)
+            new_date, violated = self.company_id._gl_open_date(date, journal)
             if not violated:
                 cache[key] = (date, None)
             else:
-                new_date = max(lock for lock, _name in violated) + timedelta(days=1)
                 if self.company_id.gl_lock_date_policy == "error":
                     raise UserError(_(
                         "Posting date %(date)s is inside the %(lock)s of %(company)s and the company does not "
