@@ -78,6 +78,34 @@ class TestConcurrentPosting(TransactionCase):
             cr_a.close()
             cr_b.close()
 
+    def test_number_taken_by_another_transaction(self):
+        """A journal entry number taken by a transaction committed after the posting run's snapshot (a
+        real-time delivery posted in the same journal) is not reused: Odoo numbers the run's entries one by
+        one instead, with its own retry."""
+        company_id, product_id, svl_id = self._setup_committed_receipt()
+        cr_a, cr_b = self.registry.cursor(), self.registry.cursor()
+        try:
+            env_a, env_b = self._env(cr_a), self._env(cr_b)
+            svl_b = env_b["stock.valuation.layer"].browse(svl_id)
+            journal_id = svl_b.product_id.categ_id.property_stock_journal.id
+            posting_date = svl_b.posting_date  # B's snapshot is taken here
+            accounts = env_a["product.product"].browse(product_id).product_tmpl_id.get_product_accounts()
+            other = env_a["account.move"].create({
+                "journal_id": journal_id, "date": posting_date, "line_ids": [
+                    (0, 0, {"name": "other", "account_id": accounts["stock_valuation"].id, "balance": 1.0}),
+                    (0, 0, {"name": "other", "account_id": accounts["stock_input"].id, "balance": -1.0})]})
+            other.action_post()
+            cr_a.commit()
+            run = self._run(env_b, company_id, product_id)
+            cr_b.commit()
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.move_ids.state, "posted")
+            self.assertEqual(run.move_ids.sequence_prefix, other.sequence_prefix)
+            self.assertEqual(run.move_ids.sequence_number, other.sequence_number + 1)
+        finally:
+            cr_a.close()
+            cr_b.close()
+
 
 @tagged("post_install", "-at_install")
 class TestConcurrentAdjustment(TransactionCase):

@@ -142,3 +142,27 @@ class TestReliability(GlReconciliationCommon):
                     bulk_values = bulk_line.read(fields)[0]
                     self.assertEqual({k: v for k, v in orm_values.items() if k != "id"},
                                      {k: v for k, v in bulk_values.items() if k != "id"}, method)
+
+    def test_sequence_numbers_as_odoo_gives_them(self):
+        """Journal entries posted in bulk are numbered as Odoo's ``_post`` numbers them one by one: per
+        journal and month, in date order, continuing the journal's last number of each month."""
+        for day in (5, 5, 7):
+            self._receive(self.product, 1, 10.0, date=date(2026, 1, day))
+        for day in (10, 12):
+            self._receive(self.product, 1, 10.0, date=date(2026, 2, day))
+        journal = self.manual_categ.property_stock_journal
+        accounts = self._accounts(self.company)
+        existing = self.env["account.move"].create({
+            "journal_id": journal.id, "date": date(2026, 1, 2), "line_ids": [
+                (0, 0, {"name": "opening", "account_id": accounts["default_account_stock_valuation"].id, "balance": 1.0}),
+                (0, 0, {"name": "opening", "account_id": accounts["default_account_stock_in"].id, "balance": -1.0})]})
+        existing.action_post()
+        self.assertEqual(existing.name, "%s/2026/01/0001" % journal.code)
+        run = self._post_inventory_cost(posting_method="per_entry")
+        names = [(m.date.isoformat(), m.name) for m in run.move_ids.sorted(lambda m: (m.date, m.id))]
+        self.assertEqual(names, [
+            ("2026-01-05", "%s/2026/01/0002" % journal.code), ("2026-01-05", "%s/2026/01/0003" % journal.code),
+            ("2026-01-07", "%s/2026/01/0004" % journal.code),
+            ("2026-02-10", "%s/2026/02/0001" % journal.code), ("2026-02-12", "%s/2026/02/0002" % journal.code)])
+        self.assertEqual(run.move_ids.mapped("sequence_number"), [2, 3, 4, 1, 2])
+        self.assertFalse(any(run.move_ids.mapped("made_sequence_gap")))

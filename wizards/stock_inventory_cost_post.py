@@ -1,6 +1,8 @@
 import json
 import zlib
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -147,12 +149,14 @@ class StockInventoryCostPost(models.TransientModel):
             self.env.cr.execute("SELECT id FROM stock_valuation_layer WHERE id = ANY(%s) FOR UPDATE",
                                 (svls.ids,))
 
-    def _prepare_move_vals(self, move_plan, reference):
+    def _prepare_move_vals(self, move_plan, reference, prefetch_ids=()):
+        """Values of ``account.move.create`` for one planned journal entry (``prefetch_ids``: the value
+        entries of the whole batch, read together)."""
         self.ensure_one()
         SVL = self.env["stock.valuation.layer"]
         per_entry = self.posting_method == "per_entry"
         types = dict(posting_plan.ACCOUNT_TYPES)
-        svl = SVL.browse(move_plan["svl_ids"][0]) if per_entry else SVL
+        svl = SVL.browse(move_plan["svl_ids"][0]).with_prefetch(prefetch_ids) if per_entry else SVL
         ref = (move_plan["reference"] or svl.description) if per_entry else reference
         entry_label = "%s %s" % (dict(posting_plan.ENTRY_TYPES).get(svl.entry_type, ""), svl.description or "")
         line_vals = []
@@ -195,13 +199,13 @@ class StockInventoryCostPost(models.TransientModel):
             vals = dict(vals)
             lines.append([command[2] for command in vals.pop("line_ids")])
             headers.append(vals)
-        created = AccountMove.create(headers)
+        created = self._create_numbered_headers(AccountMove, headers)
         self.env.flush_all()
         rows = []
         for move, move_lines in zip(created, lines):
             for sequence, line in enumerate(move_lines):
                 rows.append((move.id, line["account_id"], line["name"], line["balance"], line.get("product_id") or None,
-                             line.get("product_uom_id") or None, line.get("quantity") or 0.0,
+                             line.get("product_uom_id") or None, line.get("quantity", 1.0) or 0.0,
                              line.get("partner_id") or None,
                              json.dumps(line["analytic_distribution"]) if line.get("analytic_distribution") else None,
                              sequence + 10))
@@ -217,7 +221,7 @@ class StockInventoryCostPost(models.TransientModel):
                    v.balance, CASE WHEN acc.reconcile THEN v.balance ELSE 0 END,
                    CASE WHEN acc.reconcile THEN v.balance ELSE 0 END, FALSE, c.currency_id, c.currency_id,
                    am.company_id, am.journal_id, am.date, am.state, 'product', am.ref, am.name, v.partner_id,
-                   v.product_id, v.product_uom_id, v.quantity, 0, 0, 0, v.sequence, FALSE, v.analytic::jsonb,
+                   v.product_id, v.product_uom_id, v.quantity, 0, v.balance, v.balance, v.sequence, FALSE, v.analytic::jsonb,
                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::numeric[], %s::int[], %s::int[], %s::numeric[],
                           %s::int[], %s::varchar[], %s::int[])
@@ -228,11 +232,64 @@ class StockInventoryCostPost(models.TransientModel):
               JOIN account_account acc ON acc.id = v.account_id
              ORDER BY v.move_id, v.sequence
         """, self.env.uid, self.env.uid, *[list(col) for col in columns]))
+        self._refresh_planner_statistics("account_move_line", len(rows))
         self.env.invalidate_all()
-        created.line_ids.modified(["move_id", "account_id", "balance", "debit", "credit", "amount_currency",
-                                   "amount_residual", "amount_residual_currency", "currency_id", "display_type",
-                                   "partner_id", "product_id", "quantity", "analytic_distribution"], create=True)
+        # every stored field of the items is written above: only what depends on them through the entry
+        # (totals, states) must be recomputed, not the items' own computed fields (analytic distribution
+        # models, taxes, prices), which would be looked up again line by line
+        created.modified(["line_ids"])
         return created
+
+    def _create_numbered_headers(self, AccountMove, headers):
+        """Create draft journal entries (no items) already carrying the numbers Odoo's ``_post`` would give
+        them, with one last-number query per journal and sequence period instead of two per entry.
+
+        Per journal, the entries are taken in Odoo's numbering order (date, reference, creation order, as
+        ``account.move._compute_name``). The first entry of each sequence period (month, year or range,
+        deduced from the journal's format by ``sequence.mixin``) is created alone and numbered by Odoo's own
+        ``_set_next_sequence``; the next entries of that period continue its format and counter and are
+        created together with their name. ``_post`` keeps a name that matches the entry's date, so the result
+        is the numbering Odoo gives when it posts the entries one by one. A number taken meanwhile by another
+        transaction raises ``UniqueViolation`` when posting (see ``_post_plan``).
+
+        :return: the created ``account.move`` records, in the order of ``headers``
+        """
+        created = [None] * len(headers)
+        named = []  # indexes of headers created with a name
+        order = sorted(range(len(headers)), key=lambda i: (headers[i]["journal_id"], headers[i]["date"],
+                                                           headers[i].get("ref") or "", i))
+        journal, period = None, None  # period: (date_start, date_end, format_string, format_values)
+        for i in order:
+            vals = headers[i]
+            date = fields.Date.to_date(vals["date"])
+            if journal == vals["journal_id"] and period and period[0] <= date <= period[1]:
+                period[3]["seq"] += 1
+                headers[i] = dict(vals, name=period[2].format(**period[3]))
+                named.append(i)
+                continue
+            move = AccountMove.create([vals])
+            if not move.name or move.name == "/" or not move._sequence_matches_date():
+                move._set_next_sequence()
+            format_string, format_values = move._get_sequence_format_param(move.name)
+            reset = move._deduce_sequence_number_reset(move.name)
+            date_start, date_end = move._get_sequence_date_range(reset)[:2]
+            journal, period = vals["journal_id"], (date_start, date_end, format_string, format_values)
+            created[i] = move
+        if named:
+            for i, move in zip(named, AccountMove.create([headers[i] for i in named])):
+                created[i] = move
+        return AccountMove.union(*created)
+
+    def _refresh_planner_statistics(self, table, inserted):
+        """ANALYZE ``table`` when this transaction has just inserted many rows compared with what
+        PostgreSQL's statistics believe it holds (a company's first large posting): Odoo's own queries in
+        ``_post`` (payment state, sequence numbers) would otherwise be planned for a near-empty table and
+        turn into nested loops over every new journal item. ANALYZE samples at most 30,000 rows and counts
+        this transaction's own inserts; the estimate is updated in place, so it runs once per run."""
+        self.env.cr.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,))
+        estimate = self.env.cr.fetchone()[0]
+        if inserted >= 500 and estimate < 10 * inserted:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _post_plan(self, moves, problems, notes):
         """Create and post the planned journal entries, their G/L links and the run record, and raise the
@@ -269,8 +326,18 @@ class StockInventoryCostPost(models.TransientModel):
         link_vals, deltas = [], {}
         for start in range(0, len(moves), MOVE_BATCH):
             batch = moves[start:start + MOVE_BATCH]
-            created = self._create_moves_bulk(AccountMove, [self._prepare_move_vals(m, reference) for m in batch])
-            created._post(soft=False)
+            prefetch_ids = tuple(m["svl_ids"][0] for m in batch)
+            created = self._create_moves_bulk(AccountMove, [self._prepare_move_vals(m, reference, prefetch_ids)
+                                                            for m in batch])
+            try:
+                with self.env.cr.savepoint():
+                    created._post(soft=False)
+            except psycopg2.errors.UniqueViolation:
+                # another transaction took some of these numbers meanwhile (a real-time delivery posted in
+                # the same journal): let Odoo number them one by one, with its own retry
+                self.env.invalidate_all()
+                created.name = "/"
+                created._post(soft=False)
             account_moves |= created
             for account_move, move_plan in zip(created, batch):
                 setup_by_svl = move_plan["setup_ids"]
