@@ -55,11 +55,11 @@ class TestReliability(GlReconciliationCommon):
         original = Post._post_plan
         calls = []
 
-        def crash_on_second_chunk(wizard, moves, problems, notes):
+        def crash_on_second_chunk(wizard, moves, problems, notes, **kwargs):
             calls.append(len(moves))
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return original(wizard, moves, problems, notes)
+            return original(wizard, moves, problems, notes, **kwargs)
 
         with patch.object(stock_cost_adjust_run, "CRON_POST_CHUNK", 2), \
                 patch.object(Post, "_post_plan", crash_on_second_chunk):
@@ -164,5 +164,33 @@ class TestReliability(GlReconciliationCommon):
             ("2026-01-05", "%s/2026/01/0002" % journal.code), ("2026-01-05", "%s/2026/01/0003" % journal.code),
             ("2026-01-07", "%s/2026/01/0004" % journal.code),
             ("2026-02-10", "%s/2026/02/0001" % journal.code), ("2026-02-12", "%s/2026/02/0002" % journal.code)])
-        self.assertEqual(run.move_ids.mapped("sequence_number"), [2, 3, 4, 1, 2])
+        self.assertEqual(run.move_ids.sorted(lambda m: (m.date, m.id)).mapped("sequence_number"), [2, 3, 4, 1, 2])
         self.assertFalse(any(run.move_ids.mapped("made_sequence_gap")))
+
+    def test_posting_in_chunks_is_one_run(self):
+        """The posting plans and posts its queue in chunks of whole posting dates (bounded memory): with a
+        chunk of 2 entries, 5 posting dates still give one run with every entry, one journal entry per
+        posting date, and the dates in a locked period stay in one chunk: one posting group on the first open date."""
+        from odoo.addons.stock_account_gl_reconciliation.wizards import stock_inventory_cost_post
+        svls = self.env["stock.valuation.layer"]
+        for day in (2, 3, 20, 21, 22):
+            svls |= self._receive(self.product, 1, 10.0 + day, date=date(2026, 3, day)).stock_valuation_layer_ids
+        self.company.sudo().fiscalyear_lock_date = date(2026, 3, 10)
+        planned = []
+        Post = type(self.env["stock.inventory.cost.post"])
+        original = Post._compute_plan
+
+        def spy(wizard, chunk):
+            planned.append(sorted(chunk.mapped("posting_date")))
+            return original(wizard, chunk)
+
+        with patch.object(stock_inventory_cost_post, "POST_CHUNK", 2), patch.object(Post, "_compute_plan", spy):
+            run = self._post_inventory_cost()
+        self.assertEqual(planned, [[date(2026, 3, 2), date(2026, 3, 3)], [date(2026, 3, 20), date(2026, 3, 21)],
+                                   [date(2026, 3, 22)]])
+        self.assertEqual((run.state, run.svl_ids, len(run.move_ids)), ("done", svls, 4))
+        self.assertEqual(sorted((m.date.isoformat(), m.amount_total) for m in run.move_ids), [
+            ("2026-03-11", 25.0), ("2026-03-20", 30.0), ("2026-03-21", 31.0), ("2026-03-22", 32.0)])
+        self.assertEqual(len(self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])), 1)
+        self.assertEqual((run.total_inventory, run.total_stock_input), (118.0, -118.0))
+        self.assertIn("2026-03-11", run.note)

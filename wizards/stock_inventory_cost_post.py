@@ -3,7 +3,7 @@ import zlib
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -11,6 +11,7 @@ from ..models import posting_plan
 
 LOCK_NAMESPACE = zlib.crc32(b"stock_account_gl_reconciliation.post") & 0x7FFFFFFF
 MOVE_BATCH = 200  # journal entries created and posted per ORM call
+POST_CHUNK = 20000  # value entries planned and posted at a time (whole posting dates)
 
 
 class StockInventoryCostPost(models.TransientModel):
@@ -291,32 +292,45 @@ class StockInventoryCostPost(models.TransientModel):
         if inserted >= 500 and estimate < 10 * inserted:
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
-    def _post_plan(self, moves, problems, notes):
-        """Create and post the planned journal entries, their G/L links and the run record, and raise the
-        watermarks, all in this transaction (a failure rolls everything back: nothing half-posted)."""
+    def _new_run(self):
+        """The run record (``stock.inventory.cost.post.run``) that the chunks of this posting fill."""
         self.ensure_one()
-        sequence = self.env["ir.sequence"].with_company(self.company_id)
-        if self.posting_method == "per_posting_group":
-            reference = self.reference or sequence.next_by_code("stock.inventory.cost.post")
-            run_name = reference
-        else:  # each journal entry keeps its value entry's reference; the run still gets a number
-            reference = False
-            run_name = sequence.next_by_code("stock.inventory.cost.post")
-        run_vals = {
+        # per posting group the run's number is the journal entries' reference (BC: Document No.); per
+        # entry each journal entry keeps its value entry's reference and the run still gets a number
+        run_name = self.posting_method == "per_posting_group" and self.reference or self.env["ir.sequence"].with_company(
+            self.company_id).next_by_code("stock.inventory.cost.post")
+        return self.env["stock.inventory.cost.post.run"].sudo().create({
             "name": run_name or _("Inventory Cost Posting"),
             "company_id": self.company_id.id,
             "date_from": self.date_from, "date_to": self.date_to,
             "posting_method": self.posting_method,
             "product_ids": [(6, 0, self.product_ids.ids)], "categ_ids": [(6, 0, self.categ_ids.ids)],
-            "note": "\n".join(notes) or False,
-            "skipped_line_ids": [(0, 0, {"svl_id": p["svl"].id, "code": p["code"], "reason": p["reason"]})
-                                 for p in problems if p["skip"] and p["code"] != "nothing_to_post"],
-        }
+            "state": "nothing",
+        })
+
+    def _post_plan(self, moves, problems, notes, run=None):
+        """Create and post the planned journal entries and their G/L links, raise the watermarks and add
+        all of it (entries, value entries, totals per account type, skipped entries, lock-date notes) to
+        ``run`` (a new run when None), in this transaction: a failure rolls everything back, nothing is
+        half-posted. Returns the run."""
+        self.ensure_one()
+        run = run or self._new_run()
+        reference = run.name if self.posting_method == "per_posting_group" else False
+        run_vals = {}
+        new_notes = [note for note in notes if note not in (run.note or "").split("\n")]
+        if new_notes:
+            run_vals["note"] = "\n".join(filter(None, [run.note] + new_notes))
+        skipped = [(0, 0, {"svl_id": p["svl"].id, "code": p["code"], "reason": p["reason"]})
+                   for p in problems if p["skip"] and p["code"] != "nothing_to_post"]
+        if skipped:
+            run_vals["skipped_line_ids"] = skipped
         rounding = self.company_id.currency_id.rounding
         for key, amount in posting_plan.totals_per_account_type(moves, rounding).items():
-            run_vals["total_%s" % key] = amount
-        run_vals.update(state="done" if moves else "nothing")
-        run = self.env["stock.inventory.cost.post.run"].sudo().create(run_vals)
+            run_vals["total_%s" % key] = posting_plan.round_money(run["total_%s" % key] + amount, rounding)
+        if moves:
+            run_vals["state"] = "done"
+        if run_vals:
+            run.write(run_vals)
         if not moves:
             return run
         # Odoo's own create and _post (sequence numbers, balance and lock-date checks), in batches so its
@@ -361,30 +375,59 @@ class StockInventoryCostPost(models.TransientModel):
              WHERE svl.id = d.id
         """, (ids, amounts))
         self.env["stock.valuation.layer"].browse(ids)._gl_refresh_state()
-        run.write({"move_ids": [(6, 0, account_moves.ids)], "svl_ids": [(6, 0, ids)]})
+        run.write({"move_ids": [Command.link(i) for i in account_moves.ids],
+                   "svl_ids": [Command.link(i) for i in ids]})
         return run
 
     def _check_rights(self):
         if not self.env.user.has_group("account.group_account_manager"):
             raise AccessError(_("Only accounting administrators can post inventory cost to the general ledger."))
 
-    def _get_queue(self):
+    def _queue_chunks(self):
+        """Yield the queue (value entries to post, in posting date order) in recordsets of about
+        POST_CHUNK entries made of whole posting dates, so that memory stays bounded on millions of
+        entries and a posting group (journal, posting date) is never split. The dates before the company's
+        first open date form one chunk with the first open date: their entries move to that date and stay
+        one posting group. Native real-time postings are linked first (``_gl_sync_native_postings``)."""
         self.ensure_one()
         SVL = self.env["stock.valuation.layer"]
         SVL._gl_sync_native_postings(company_ids=self.company_id.ids)
-        return SVL.search(self._get_queue_domain(), order="posting_date, id")
+        domain = self._get_queue_domain()
+        counts = SVL._read_group(domain, ["posting_date:day"], ["__count"], order="posting_date:day")
+        if not counts:
+            return
+        if any(not posting_date for posting_date, _count in counts):  # not expected: one chunk, no split
+            yield SVL.search(domain, order="posting_date, id")
+            return
+        open_date = self.company_id._gl_open_date(counts[0][0])[0]
+        ranges, start, taken = [], None, 0
+        for posting_date, count in counts:
+            if taken and taken + count > POST_CHUNK and posting_date > open_date:
+                ranges.append((start, previous))
+                start, taken = None, 0
+            start, taken, previous = start or posting_date, taken + count, posting_date
+        ranges.append((start, previous))
+        for date_from, date_to in ranges:
+            yield SVL.search(domain + [("posting_date", ">=", date_from), ("posting_date", "<=", date_to)],
+                             order="posting_date, id")
 
     def _run_locked(self):
-        """Lock, read the queue, plan and post; returns the run record (also used by the scheduled
-        action). Raises UserError when another run holds the company's lock."""
+        """Lock, then read, plan and post the queue chunk by chunk (see ``_queue_chunks``) into one run
+        record, all in this transaction; returns the run (also used by the scheduled action). Raises
+        UserError when another run holds the company's lock."""
         self.ensure_one()
         self._acquire_lock()
-        svls = self._get_queue()
-        self._lock_rows(svls)
-        svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
-        svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
-        moves, problems, notes = self._compute_plan(svls)
-        return self._post_plan(moves, problems, notes)
+        run = None  # created with the first planned chunk: a refused plan leaves no run behind
+        for svls in self._queue_chunks():
+            self._lock_rows(svls)
+            svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
+            svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
+            moves, problems, notes = self._compute_plan(svls)
+            run = self._post_plan(moves, problems, notes, run=run)
+            # the next chunk starts with an empty cache: memory does not grow with the queue
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return run or self._new_run()
 
     def action_run(self):
         """Post (or, with Post unchecked, preview) inventory cost to G/L.
@@ -420,37 +463,50 @@ class StockInventoryCostPost(models.TransientModel):
         """
         self.ensure_one()
         self._check_parameters()
-        svls = self._get_queue()
-        moves, problems, notes = self._compute_plan(svls)
-        problems += self._get_unqueued_problems()
         Account = self.env["account.account"]
         SVL = self.env["stock.valuation.layer"]
         types = dict(posting_plan.ACCOUNT_TYPES)
-        lines = []
-        for move in moves:
-            for line in move["lines"]:
-                fed = SVL.browse(list(line.contributions))
-                lines.append({
-                    "date": move["posting_date"],
-                    "reference": move.get("reference") or self.reference or "",
-                    "account": Account.browse(line.account_id).display_name,
-                    "account_type": types[line.account_type],
-                    "amount": line.amount,
-                    "svl_ids": fed.ids,
-                    "products": ", ".join(fed.product_id.mapped("display_name")),
-                })
-        return {
-            "lines": lines,
-            "problems": [{
+        rounding = self.company_id.currency_id.rounding
+        lines, problem_rows, all_notes, totals = [], [], [], {}
+        move_count = entry_count = 0
+
+        def add_problems(problems):
+            problem_rows.extend({
                 "svl_id": p["svl"].id, "product": p["svl"].product_id.display_name,
                 "date": p["svl"].posting_date, "amount": p["svl"].value - p["svl"].cost_posted_to_gl,
                 "code": p["code"], "reason": p["reason"], "skipped": p["skip"],
-            } for p in problems],
-            "totals": [(types[k], v) for k, v in posting_plan.totals_per_account_type(
-                moves, self.company_id.currency_id.rounding).items()],
-            "move_count": len(moves),
-            "entry_count": len({i for m in moves for i in m["svl_ids"]}),
-            "notes": notes,
+            } for p in problems)
+
+        for svls in self._queue_chunks():  # chunk by chunk, as the posting: bounded memory
+            moves, problems, notes = self._compute_plan(svls)
+            for move in moves:
+                for line in move["lines"]:
+                    fed = SVL.browse(list(line.contributions))
+                    lines.append({
+                        "date": move["posting_date"],
+                        "reference": move.get("reference") or self.reference or "",
+                        "account": Account.browse(line.account_id).display_name,
+                        "account_type": types[line.account_type],
+                        "amount": line.amount,
+                        "svl_ids": fed.ids,
+                        "products": ", ".join(fed.product_id.mapped("display_name")),
+                    })
+            add_problems(problems)
+            all_notes += [note for note in notes if note not in all_notes]
+            for key, amount in posting_plan.totals_per_account_type(moves, rounding).items():
+                totals[key] = totals.get(key, 0.0) + amount
+            move_count += len(moves)
+            entry_count += len({i for m in moves for i in m["svl_ids"]})
+            self.env.invalidate_all()
+        add_problems(self._get_unqueued_problems())
+        return {
+            "lines": lines,
+            "problems": problem_rows,
+            "totals": [(types[key], posting_plan.round_money(totals[key], rounding))
+                       for key, _label in posting_plan.ACCOUNT_TYPES if key in totals],
+            "move_count": move_count,
+            "entry_count": entry_count,
+            "notes": all_notes,
         }
 
     def _get_unqueued_problems(self):
