@@ -574,7 +574,7 @@ class StockValuationLayer(models.Model):
              WHERE svl.id = ANY(%s)
              ORDER BY svl.posting_date, svl.id""", self.ids))
 
-    def _gl_prepare_plan_entries(self):
+    def _gl_prepare_plan_entries(self, cache=None):
         """Turn value entries into ``posting_plan.PlanEntry`` objects.
 
         Accounts come from the posting setup when a row sets the account type, otherwise from Odoo's
@@ -584,13 +584,17 @@ class StockValuationLayer(models.Model):
         representative entry, since its result depends on nothing else; setup rows and account checks are
         cached per key too.
 
+        :param cache: dict kept by the caller across the chunks of one run (resolutions, setup rows,
+            account checks, product names), so each key is resolved once per run
         :return: (entries, problems) where problems is a list of dicts
             ``{"svl": record, "code": str, "reason": str, "skip": bool}``; skipped entries are not in
             ``entries``. Nothing is written.
         """
         Setup = self.env["stock.posting.setup"]
         entries, problems = [], []
-        cache, resolved, best_rows, checked, names = {}, {}, {}, {}, {}
+        cache = {} if cache is None else cache
+        resolved, best_rows, checked, names = (cache.setdefault(name, {}) for name in (
+            "plan_resolved", "plan_setup_rows", "plan_checks", "plan_names"))
         setups = Setup.search([("company_id", "in", self.company_id.ids)])
         currencies = {c.id: c.currency_id for c in self.company_id}
         types = dict(posting_plan.ACCOUNT_TYPES)

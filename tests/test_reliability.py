@@ -180,9 +180,9 @@ class TestReliability(GlReconciliationCommon):
         Post = type(self.env["stock.inventory.cost.post"])
         original = Post._compute_plan
 
-        def spy(wizard, chunk):
+        def spy(wizard, chunk, cache=None):
             planned.append(sorted(chunk.mapped("posting_date")))
-            return original(wizard, chunk)
+            return original(wizard, chunk, cache)
 
         with patch.object(stock_inventory_cost_post, "POST_CHUNK", 2), patch.object(Post, "_compute_plan", spy):
             run = self._post_inventory_cost()

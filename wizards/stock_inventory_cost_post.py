@@ -101,15 +101,17 @@ class StockInventoryCostPost(models.TransientModel):
                     lock=", ".join(str(name) for _lock, name in violated), new=new_date))
         return cache[key]
 
-    def _compute_plan(self, svls):
-        """Plan ``svls``: (moves, problems, notes). Pure computation, nothing written.
+    def _compute_plan(self, svls, cache=None):
+        """Plan ``svls``: (moves, problems, notes). Pure computation, nothing written. ``cache``: a dict
+        kept across the chunks of one run (account resolutions, lock dates).
 
         ``moves`` come from ``posting_plan.plan_moves`` with posting dates already moved out of locked
         periods; ``problems`` are dicts (svl, code, reason, skip); ``notes`` lists lock-date moves.
         """
         self.ensure_one()
-        entries, problems = svls._gl_prepare_plan_entries()
-        lock_cache, notes, moved = {}, [], set()
+        cache = {} if cache is None else cache
+        entries, problems = svls._gl_prepare_plan_entries(cache)
+        lock_cache, notes, moved = cache.setdefault("lock_dates", {}), [], set()
         Journal = self.env["account.journal"]
         for entry in entries:
             if self.journal_id:
@@ -418,11 +420,12 @@ class StockInventoryCostPost(models.TransientModel):
         self.ensure_one()
         self._acquire_lock()
         run = None  # created with the first planned chunk: a refused plan leaves no run behind
+        cache = {}
         for svls in self._queue_chunks():
             self._lock_rows(svls)
             svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
             svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
-            moves, problems, notes = self._compute_plan(svls)
+            moves, problems, notes = self._compute_plan(svls, cache)
             run = self._post_plan(moves, problems, notes, run=run)
             # the next chunk starts with an empty cache: memory does not grow with the queue
             self.env.flush_all()
@@ -477,8 +480,9 @@ class StockInventoryCostPost(models.TransientModel):
                 "code": p["code"], "reason": p["reason"], "skipped": p["skip"],
             } for p in problems)
 
+        cache = {}
         for svls in self._queue_chunks():  # chunk by chunk, as the posting: bounded memory
-            moves, problems, notes = self._compute_plan(svls)
+            moves, problems, notes = self._compute_plan(svls, cache)
             for move in moves:
                 for line in move["lines"]:
                     fed = SVL.browse(list(line.contributions))
