@@ -83,6 +83,7 @@ class StockCostAdjustRun(models.Model):
         """
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
+        self.env.cr.execute("SET LOCAL jit = off")  # set-based statements: JIT compiling costs seconds here
         adjustment_ids = []
         # bounded memory: each chunk is loaded, adjusted, flushed and dropped from the cache
         for start in range(0, len(products), ADJUST_CHUNK):

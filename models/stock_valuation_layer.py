@@ -337,34 +337,61 @@ class StockValuationLayer(models.Model):
         """
         self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation))
 
+    @staticmethod
+    def _gl_state_sql(value, posted, excluded, decimals):
+        """SQL CASE giving ``gl_state`` from the value, the cost posted to G/L and the exclusion flag,
+        compared after rounding to the company currency's decimal places."""
+        delta = SQL("ROUND(%s - %s, %s)", value, posted, decimals)
+        posted = SQL("ROUND(%s, %s)", posted, decimals)
+        return SQL("""CASE WHEN %(delta)s = 0 AND %(posted)s != 0 THEN 'posted'
+                           WHEN %(excluded)s OR %(delta)s = 0 THEN 'not_to_post'
+                           WHEN %(posted)s != 0 THEN 'partial'
+                           ELSE 'to_post' END""", delta=delta, posted=posted, excluded=excluded)
+
     def _gl_refresh_state(self, all_records=False):
         """Recompute ``gl_state`` in SQL from value, watermark and exclusion, rounding with the company
         currency's decimal places."""
         if not all_records and not self:
             return
         where = SQL("TRUE") if all_records else SQL("svl.id = ANY(%s)", self.ids)
+        state = self._gl_state_sql(SQL("r.value"), SQL("COALESCE(r.cost_posted_to_gl, 0)"), SQL("r.gl_excluded"),
+                                   SQL("r.decimal_places"))
         self.env.cr.execute(SQL("""
             WITH r AS (
-                SELECT svl.id, svl.gl_excluded,
-                       ROUND(svl.value - COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) AS delta,
-                       ROUND(COALESCE(svl.cost_posted_to_gl, 0), cur.decimal_places) AS posted
+                SELECT svl.id, svl.value, svl.cost_posted_to_gl, svl.gl_excluded, cur.decimal_places
                   FROM stock_valuation_layer svl
                   JOIN res_company c ON c.id = svl.company_id
                   JOIN res_currency cur ON cur.id = c.currency_id
                  WHERE %s
             )
-            UPDATE stock_valuation_layer svl
-               SET gl_state = CASE
-                    WHEN r.delta = 0 AND r.posted != 0 THEN 'posted'
-                    WHEN r.gl_excluded OR r.delta = 0 THEN 'not_to_post'
-                    WHEN r.posted != 0 THEN 'partial'
-                    ELSE 'to_post' END
-              FROM r
-             WHERE svl.id = r.id
-        """, where))
+            UPDATE stock_valuation_layer svl SET gl_state = %s FROM r WHERE svl.id = r.id
+        """, where, state))
+        self._gl_invalidate_derived()
+
+    def _gl_invalidate_derived(self):
         self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
                                "warehouse_id", "gl_counterpart_type", "gl_excluded", "gl_state",
                                "cost_posted_to_gl"])
+
+    @api.model
+    def _gl_add_posted(self, amounts):
+        """Raise the watermarks: ``cost_posted_to_gl += amount`` for ``amounts`` ({svl id: amount in
+        company currency, signed like the value}) and set ``gl_state`` accordingly, in one UPDATE (each
+        value entry row is rewritten once)."""
+        if not amounts:
+            return
+        state = self._gl_state_sql(SQL("svl.value"), SQL("n.posted"), SQL("svl.gl_excluded"), SQL("n.decimal_places"))
+        self.env.cr.execute(SQL("""
+            UPDATE stock_valuation_layer svl
+               SET cost_posted_to_gl = n.posted, gl_state = %s
+              FROM (SELECT d.id, COALESCE(s.cost_posted_to_gl, 0) + d.amount AS posted, cur.decimal_places
+                      FROM unnest(%s::int[], %s::numeric[]) AS d(id, amount)
+                      JOIN stock_valuation_layer s ON s.id = d.id
+                      JOIN res_company c ON c.id = s.company_id
+                      JOIN res_currency cur ON cur.id = c.currency_id) n
+             WHERE svl.id = n.id
+        """, state, list(amounts), list(amounts.values())))
+        self._gl_invalidate_derived()
 
     @api.model
     def _gl_sync_native_postings(self, company_ids=None, svl_ids=None):
