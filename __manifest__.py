@@ -17,6 +17,7 @@
         "wizards/stock_valuation_layer_revaluation_views.xml",
         "wizards/stock_inventory_gl_reconciliation_views.xml",
         "report/stock_inventory_gl_reconciliation_line_views.xml",
+        "report/stock_inventory_valuation_views.xml",
         "views/stock_valuation_layer_views.xml",
         "views/stock_posting_setup_views.xml",
         "views/stock_inventory_cost_post_run_views.xml",

@@ -1,0 +1,247 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..models import posting_plan
+
+REPORT_TYPES = [
+    ("valuation", "Inventory Valuation"),
+    ("cost_spec", "Inventory Valuation - Cost Spec."),
+    ("cost_shares", "Cost Shares Breakdown"),
+]
+# BC report 1001: item ledger entry types counted as increases / decreases; other value entries (transfers,
+# revaluations without a document) by the sign of their quantity
+INCREASE_TYPES = ("purchase", "positive_adjmt", "output")
+DECREASE_TYPES = ("sale", "negative_adjmt", "consumption")
+COLUMNS = ["start_qty", "start_value", "increase_qty", "increase_value", "decrease_qty", "decrease_value",
+           "end_qty", "end_value", "cost_posted_to_gl"]
+VALUE_COLUMNS = {"start_value", "increase_value", "decrease_value", "end_value", "cost_posted_to_gl"}
+
+
+class StockInventoryValuationReport(models.TransientModel):
+    """Valuation reports computed from value entries (``stock.valuation.layer``) with one SQL aggregation
+    each, by posting date, in company currency and product UoM:
+
+    - **Inventory Valuation** (BC report 1001), period: per product, quantity and value before the start
+      date, increases, decreases (shown positive), at the end date, and cost posted to G/L up to the end.
+      Increases are entries of purchases, positive adjustments and production output, decreases those of
+      sales, negative adjustments and consumption; an entry without such a document (revaluation,
+      transfer) counts by the sign of its quantity. A vendor return is a negative increase and a customer
+      return a negative decrease, as in BC. Odoo values no transfer between warehouses of a company, so
+      transfers never change the totals (BC: both legs net out without a location filter).
+    - **Inventory Valuation - Cost Spec.** (BC 5801), at the end date: remaining quantity and value split
+      by entry type. FIFO: each receipt's entries (its direct cost, its landed costs, revaluations) times
+      the share of its quantity not yet consumed on that date (``stock.valuation.layer.application``);
+      average and standard cost: the entries up to the date summed per entry type (BC's rule for Average).
+    - **Cost Shares Breakdown** (BC 5848, sales): cost of goods sold in the period (value entries of sales,
+      sign reversed: positive cost) split by entry type.
+
+    The lines (``stock.inventory.valuation.line``) feed a list (export to XLSX), a pivot and a QWeb PDF.
+    """
+
+    _name = "stock.inventory.valuation.report"
+    _description = "Inventory Valuation Reports"
+    _check_company_auto = True
+
+    report_type = fields.Selection(REPORT_TYPES, required=True, default="valuation")
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_from = fields.Date("Starting Date")
+    date_to = fields.Date("Ending Date", required=True, default=fields.Date.context_today)
+    product_ids = fields.Many2many("product.product", string="Products", check_company=True)
+    categ_ids = fields.Many2many("product.category", string="Product Categories")
+    warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses", check_company=True)
+    line_ids = fields.One2many("stock.inventory.valuation.line", "report_id", "Lines")
+
+    @api.depends("report_type", "date_from", "date_to")
+    def _compute_display_name(self):
+        labels = dict(self._fields["report_type"]._description_selection(self.env))
+        for report in self:
+            period = " - ".join(str(d) for d in (report.date_from, report.date_to) if d)
+            report.display_name = "%s (%s)" % (labels[report.report_type], period) if period else labels[report.report_type]
+
+    # ------------------------------------------------------------------------------------------------
+    # Computation
+    # ------------------------------------------------------------------------------------------------
+    def _svl_filter(self):
+        """SQL over alias svl: company, products/categories and warehouses of the filters."""
+        conds = [SQL("svl.company_id = %s", self.company_id.id)]
+        if self.product_ids:
+            conds.append(SQL("svl.product_id = ANY(%s)", self.product_ids.ids))
+        if self.categ_ids:
+            categs = self.env["product.category"].search([("id", "child_of", self.categ_ids.ids)]).ids
+            conds.append(SQL("svl.categ_id = ANY(%s)", categs))
+        if self.warehouse_ids:
+            conds.append(SQL("svl.warehouse_id = ANY(%s)", self.warehouse_ids.ids))
+        return SQL(" AND ").join(conds)
+
+    def _valuation_sql(self):
+        start = self.date_from
+        before = SQL("svl.posting_date < %s", start) if start else SQL("FALSE")
+        within = SQL("svl.posting_date <= %s", self.date_to) if not start else SQL(
+            "svl.posting_date BETWEEN %s AND %s", start, self.date_to)
+        decrease = SQL("""(svl.document_type = ANY(%s) OR ((svl.document_type IS NULL OR svl.document_type != ALL(%s))
+                           AND svl.quantity < 0))""", list(DECREASE_TYPES), list(INCREASE_TYPES + DECREASE_TYPES))
+        return SQL("""
+            SELECT svl.product_id, MIN(svl.categ_id) AS categ_id, NULL::varchar AS entry_type,
+                   SUM(svl.quantity) FILTER (WHERE %(before)s) AS start_qty,
+                   SUM(svl.value) FILTER (WHERE %(before)s) AS start_value,
+                   SUM(svl.quantity) FILTER (WHERE %(within)s AND NOT %(decrease)s) AS increase_qty,
+                   SUM(svl.value) FILTER (WHERE %(within)s AND NOT %(decrease)s) AS increase_value,
+                   -SUM(svl.quantity) FILTER (WHERE %(within)s AND %(decrease)s) AS decrease_qty,
+                   -SUM(svl.value) FILTER (WHERE %(within)s AND %(decrease)s) AS decrease_value,
+                   SUM(svl.quantity) AS end_qty, SUM(svl.value) AS end_value,
+                   SUM(COALESCE(svl.cost_posted_to_gl, 0)) AS cost_posted_to_gl
+              FROM stock_valuation_layer svl
+             WHERE %(filter)s AND svl.posting_date <= %(date_to)s
+             GROUP BY svl.product_id
+        """, before=before, within=within, decrease=decrease, filter=self._svl_filter(), date_to=self.date_to)
+
+    def _cost_spec_sql(self):
+        """Remaining quantity and value on the end date per product and entry type (see the class doc)."""
+        return SQL("""
+            WITH entries AS (
+                SELECT svl.*, COALESCE(svl.stock_valuation_layer_id, svl.id) AS receipt_id
+                  FROM stock_valuation_layer svl
+                 WHERE %(filter)s AND svl.posting_date <= %(date_to)s
+            ), method AS (
+                SELECT DISTINCT e.product_id, %(cost_method)s AS cost_method
+                  FROM entries e
+                  JOIN product_product pp ON pp.id = e.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN product_category pc ON pc.id = pt.categ_id
+            ), receipts AS (  -- FIFO: share of each receipt not consumed on the date
+                SELECT r.id, r.quantity,
+                       r.quantity - COALESCE((SELECT SUM(a.quantity)
+                                                FROM stock_valuation_layer_application a
+                                                JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
+                                               WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s), 0)
+                           AS remaining
+                  FROM entries r JOIN method m ON m.product_id = r.product_id
+                 WHERE m.cost_method = 'fifo' AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
+            )
+            SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type,
+                   NULL::numeric AS start_qty, NULL::numeric AS start_value, NULL::numeric AS increase_qty,
+                   NULL::numeric AS increase_value, NULL::numeric AS decrease_qty, NULL::numeric AS decrease_value,
+                   NULL::numeric AS cost_posted_to_gl,
+                   SUM(CASE WHEN m.cost_method = 'fifo' THEN
+                            CASE WHEN e.id = r.id THEN r.remaining ELSE 0 END
+                            ELSE CASE WHEN e.entry_type = 'direct_cost' THEN e.quantity ELSE 0 END END) AS end_qty,
+                   SUM(CASE WHEN m.cost_method = 'fifo' AND r.id IS NOT NULL
+                            THEN e.value * r.remaining / NULLIF(r.quantity, 0)
+                            ELSE e.value END) AS end_value
+              FROM entries e
+              JOIN method m ON m.product_id = e.product_id
+              LEFT JOIN receipts r ON r.id = e.receipt_id
+             -- FIFO: receipts and what was added to them; entries without quantity nor receipt (a
+             -- revaluation spread over the remaining layers) count in full
+             WHERE m.cost_method != 'fifo' OR r.id IS NOT NULL
+                   OR (e.quantity = 0 AND e.stock_valuation_layer_id IS NULL AND e.applies_to_id IS NULL)
+             GROUP BY e.product_id, e.entry_type
+        """, filter=self._svl_filter(), date_to=self.date_to,
+            cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql("pc", "property_cost_method"))
+
+    def _cost_shares_sql(self):
+        within = SQL("svl.posting_date <= %s", self.date_to) if not self.date_from else SQL(
+            "svl.posting_date BETWEEN %s AND %s", self.date_from, self.date_to)
+        return SQL("""
+            SELECT svl.product_id, MIN(svl.categ_id) AS categ_id, svl.entry_type,
+                   NULL::numeric AS start_qty, NULL::numeric AS start_value, NULL::numeric AS increase_qty,
+                   NULL::numeric AS increase_value,
+                   -SUM(svl.quantity) FILTER (WHERE svl.entry_type = 'direct_cost') AS decrease_qty,
+                   -SUM(svl.value) AS decrease_value, NULL::numeric AS end_qty, NULL::numeric AS end_value,
+                   NULL::numeric AS cost_posted_to_gl
+              FROM stock_valuation_layer svl
+             WHERE %s AND %s AND svl.document_type = 'sale'
+             GROUP BY svl.product_id, svl.entry_type
+        """, self._svl_filter(), within)
+
+    def _compute_lines(self):
+        """(Re)build the report lines with one INSERT ... SELECT; amounts rounded to the currency."""
+        self.ensure_one()
+        if self.date_from and self.date_from > self.date_to:
+            raise UserError(_("The starting date %(f)s is after the ending date %(t)s.", f=self.date_from, t=self.date_to))
+        self.line_ids.unlink()
+        query = {"valuation": self._valuation_sql, "cost_spec": self._cost_spec_sql,
+                 "cost_shares": self._cost_shares_sql}[self.report_type]()
+        digits = self.currency_id.decimal_places
+        values = SQL(", ").join(
+            SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
+            else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in COLUMNS)
+        self.env.cr.execute("SET LOCAL jit = off")  # one aggregation: compiling costs more than it gains
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            INSERT INTO stock_inventory_valuation_line
+                   (report_id, company_id, currency_id, product_id, categ_id, entry_type, %(columns)s,
+                    create_uid, write_uid, create_date, write_date)
+            SELECT %(report)s, %(company)s, %(currency)s, q.product_id, q.categ_id, q.entry_type, %(values)s,
+                   %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM (%(query)s) q
+        """, columns=SQL(", ").join(SQL.identifier(c) for c in COLUMNS), report=self.id,
+            company=self.company_id.id, currency=self.currency_id.id, uid=self.env.uid, query=query, values=values))
+        self.invalidate_recordset(["line_ids"])
+        # BC skips items whose line is all zero
+        self.line_ids.filtered(lambda l: all(l.currency_id.is_zero(l[c]) if c in VALUE_COLUMNS
+                                             else not l[c] for c in COLUMNS)).unlink()
+        return self.line_ids
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_open_lines(self):
+        """Compute and open the lines as a list (export to XLSX) with a pivot view."""
+        self.ensure_one()
+        self._compute_lines()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.display_name,
+            "res_model": "stock.inventory.valuation.line",
+            "view_mode": "list,pivot",
+            "views": [(self.env.ref("stock_account_gl_reconciliation.stock_inventory_valuation_line_%s_list"
+                                    % self.report_type).id, "list"), (False, "pivot")],
+            "domain": [("report_id", "=", self.id)],
+            "context": {"search_default_group_categ": 1, "report_type": self.report_type},
+        }
+
+    def action_print(self):
+        """Compute the lines and print the QWeb PDF (lines grouped by product category)."""
+        self.ensure_one()
+        self._compute_lines()
+        return self.env.ref("stock_account_gl_reconciliation.action_report_inventory_valuation").report_action(
+            self, config=False)
+
+    def _lines_by_category(self):
+        """[(category, lines, totals)] for the PDF, categories by name, lines by product."""
+        self.ensure_one()
+        groups = {}
+        for line in self.line_ids.sorted(lambda l: (l.categ_id.complete_name or "", l.product_id.display_name,
+                                                    l.entry_type or "")):
+            groups.setdefault(line.categ_id, self.env["stock.inventory.valuation.line"])
+            groups[line.categ_id] |= line
+        return [(categ, lines, {c: sum(lines.mapped(c)) for c in COLUMNS}) for categ, lines in groups.items()]
+
+
+class StockInventoryValuationLine(models.TransientModel):
+    """One line of a valuation report: a product (Inventory Valuation) or a product and entry type (Cost
+    Spec., Cost Shares Breakdown). Quantities in the product's UoM, values in company currency."""
+
+    _name = "stock.inventory.valuation.line"
+    _description = "Inventory Valuation Report Line"
+    _order = "categ_id, product_id, entry_type"
+
+    report_id = fields.Many2one("stock.inventory.valuation.report", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    product_id = fields.Many2one("product.product", "Product", readonly=True)
+    categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    entry_type = fields.Selection(posting_plan.ENTRY_TYPES, "Entry Type", readonly=True)
+    start_qty = fields.Float("Quantity at Start", digits="Product Unit of Measure", readonly=True)
+    start_value = fields.Monetary("Value at Start", readonly=True)
+    increase_qty = fields.Float("Increases (Qty.)", digits="Product Unit of Measure", readonly=True)
+    increase_value = fields.Monetary("Increases", readonly=True)
+    decrease_qty = fields.Float("Decreases (Qty.)", digits="Product Unit of Measure", readonly=True)
+    decrease_value = fields.Monetary("Decreases", readonly=True)
+    end_qty = fields.Float("Quantity at End", digits="Product Unit of Measure", readonly=True)
+    end_value = fields.Monetary("Value at End", readonly=True)
+    cost_posted_to_gl = fields.Monetary("Cost Posted to G/L", readonly=True)
