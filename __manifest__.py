@@ -28,6 +28,11 @@
         "report/templates.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "stock_account_gl_reconciliation/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -7,3 +7,5 @@ from . import test_concurrency
 from . import test_reconciliation
 from . import test_cost_adjustment
 from . import test_reliability
+from . import test_valuation_reports
+from . import test_ui

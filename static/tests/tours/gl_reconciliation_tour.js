@@ -1,0 +1,46 @@
+/** @odoo-module **/
+import { registry } from "@web/core/registry";
+
+// A controller's month-end, clicked as a user clicks it (tests/test_ui.py prepares the data): open
+// Post Inventory Cost to G/L from the Accounting menu, print the test report, post per posting group,
+// read the run, open the Inventory - G/L Reconciliation from the Reporting menu, show the matrix, click
+// the difference down to the value entries not posted, come back and print the PDF.
+registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour", {
+    steps: () => [
+        { trigger: ".o_navbar_apps_menu button", run: "click" },
+        { trigger: '.o_app[data-menu-xmlid="account.menu_finance"]', run: "click" },
+        { trigger: '.o_menu_sections [data-menu-xmlid="account.menu_finance_entries"]', run: "click" },
+        {
+            trigger: '.dropdown-item[data-menu-xmlid="stock_account_gl_reconciliation.menu_stock_inventory_cost_post"]',
+            run: "click",
+        },
+        { trigger: ".modal .o_field_widget[name=posting_method] input[data-value=per_posting_group]:checked" },
+        { trigger: ".modal button[name=action_print_test_report]", run: "click" },
+        // the test report is downloaded; the wizard stays open
+        { trigger: ".modal button[name=action_run]:contains(Post)", run: "click" },
+        // the run record: one journal entry per posting date, one value entry skipped (deprecated account)
+        { trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Posted)" },
+        { trigger: ".o_form_view .o_stat_text:contains(Journal Entries)" },
+        { trigger: ".o_form_view .o_notebook a.nav-link[name=skipped]", run: "click" },
+        { trigger: ".o_form_view .o_field_widget[name=skipped_line_ids] .o_data_row:contains(deprecated)" },
+        { trigger: '.o_menu_sections [data-menu-xmlid="account.menu_finance_reports"]', run: "click" },
+        {
+            trigger: '.dropdown-item[data-menu-xmlid="stock_account_gl_reconciliation.menu_inventory_gl_reconciliation_account"]',
+            run: "click",
+        },
+        { trigger: ".o_form_view button[name=action_compute]", run: "click" },
+        // the matrix: the inventory row shows the value not posted and its warning
+        {
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:first:contains(Post Cost to G/L)",
+        },
+        {
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:first button[name=action_open_not_posted]",
+            run: "click",
+        },
+        // down to the value entries: the skipped receipt
+        { trigger: ".o_list_view .o_data_row:contains(Tour Skipped)" },
+        { trigger: ".o_breadcrumb .breadcrumb-item a", run: "click" },
+        { trigger: ".o_form_view button[name=action_print]", run: "click" },
+        { trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row" },
+    ],
+});
