@@ -210,6 +210,16 @@ class StockInventoryValuationReport(models.TransientModel):
         return self.env.ref("stock_account_gl_reconciliation.action_report_inventory_valuation").report_action(
             self, config=False)
 
+    def _pdf_columns(self):
+        """[(line field, translated column label)] printed for this report type."""
+        self.ensure_one()
+        Line = self.env["stock.inventory.valuation.line"]
+        if self.report_type == "cost_spec":
+            return [("end_qty", _("Remaining Quantity")), ("end_value", _("Remaining Value"))]
+        if self.report_type == "cost_shares":
+            return [("decrease_qty", _("Quantity Sold")), ("decrease_value", _("Cost of Goods Sold"))]
+        return [(name, Line._fields[name]._description_string(self.env)) for name in COLUMNS]
+
     def _lines_by_category(self):
         """[(category, lines, totals)] for the PDF, categories by name, lines by product."""
         self.ensure_one()
