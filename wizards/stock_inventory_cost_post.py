@@ -297,7 +297,7 @@ class StockInventoryCostPost(models.TransientModel):
         this transaction's own inserts; the estimate is updated in place, so it runs once per run."""
         self.env.cr.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (table,))
         estimate = self.env.cr.fetchone()[0]
-        if inserted >= 500 and estimate < 10 * inserted:
+        if inserted >= 100 and estimate < 10 * inserted:
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _new_run(self):
