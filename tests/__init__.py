@@ -9,3 +9,4 @@ from . import test_cost_adjustment
 from . import test_reliability
 from . import test_valuation_reports
 from . import test_ui
+from . import test_translations
