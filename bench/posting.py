@@ -122,7 +122,7 @@ def backfill(env, company):
     """The install hook's work for one company: derived fields, links to native entries, status."""
     SVL = env["stock.valuation.layer"]
     SVL._gl_fill_value_entry_fields_company(company, True)
-    SVL._gl_refresh_state(all_records=True)
+    SVL._gl_refresh_state(all_records=True, company_ids=company.ids)
     SVL._gl_sync_native_postings(company_ids=company.ids)
 
 
