@@ -8,6 +8,8 @@ EXPECTED = {
               "per_posting_group": "Par groupe comptabilisation", "button": "Rapport de test"},
     "sv_SE": {"action": "Bokför lagerkostnad i redovisningen", "date_from": "Bokföringsdatum från",
               "per_posting_group": "Per bokföringsmall", "button": "Testrapport"},
+    "nl_NL": {"action": "Voorraadwaarde boeken naar grootboek", "date_from": "Boekingsdatum van",
+              "per_posting_group": "Per boekingsgroep", "button": "Controlelijst"},
 }
 
 
