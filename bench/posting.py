@@ -121,8 +121,7 @@ def seed_company(env, size):
 def backfill(env, company):
     """The install hook's work for one company: derived fields, links to native entries, status."""
     SVL = env["stock.valuation.layer"]
-    SVL._gl_fill_value_entry_fields_company(company, True)
-    SVL._gl_refresh_state(all_records=True, company_ids=company.ids)
+    SVL._gl_fill_value_entry_fields_company(company, True)  # fields and status in one UPDATE
     SVL._gl_sync_native_postings(company_ids=company.ids)
 
 

@@ -236,8 +236,7 @@ class StockValuationLayer(models.Model):
 
     def _gl_fill_value_entry_fields(self, all_records=False):
         """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
-        exclusion for ``self`` (or every SVL when ``all_records``) in one UPDATE, then refresh
-        ``gl_state``. Values already set (context-provided dates, origins) are kept.
+        exclusion, and ``gl_state``, for ``self`` (or every SVL when ``all_records``) in one UPDATE. Values already set (context-provided dates, origins) are kept.
 
         Rules follow SPEC §2: supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
         location = positive/negative adjustment, transit = transfer, production = consumption/output,
@@ -251,7 +250,7 @@ class StockValuationLayer(models.Model):
         companies = self.env["res.company"].sudo().search([]) if all_records else self.sudo().company_id
         for company in companies:
             self._gl_fill_value_entry_fields_company(company, all_records)
-        self._gl_refresh_state(all_records=all_records)
+        self._gl_invalidate_derived()
 
     def _gl_fill_value_entry_fields_company(self, company, all_records):
         """One UPDATE for the SVLs of ``company`` (see ``_gl_fill_value_entry_fields``). The category's
@@ -285,6 +284,10 @@ class StockValuationLayer(models.Model):
             ELSE 'direct_cost' END)"""
         counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin")
         where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)")
+        excluded = """(svl.account_move_id IS NULL AND (
+                        (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
+                        OR (d.post_from IS NOT NULL AND d.posting_date < d.post_from)
+                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE))))"""
         query = f"""
             WITH base AS (
                 SELECT svl.id,
@@ -328,14 +331,15 @@ class StockValuationLayer(models.Model):
                    location_id = d.location_id,
                    warehouse_id = d.warehouse_id,
                    gl_counterpart_type = {counterpart},
-                   gl_excluded = (svl.account_move_id IS NULL AND (
-                        (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
-                        OR (d.post_from IS NOT NULL AND d.posting_date < d.post_from)
-                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE))))
+                   gl_excluded = {excluded},
+                   gl_state = %(state)s
               FROM d
              WHERE svl.id = d.id
         """
-        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation))
+        # the G/L status in the same UPDATE: each value entry row is rewritten once
+        state = self._gl_state_sql(SQL("svl.value"), SQL("COALESCE(svl.cost_posted_to_gl, 0)"), SQL(excluded),
+                                   SQL("%s", company.currency_id.decimal_places))
+        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation, state=state))
 
     @staticmethod
     def _gl_state_sql(value, posted, excluded, decimals):
@@ -416,8 +420,8 @@ class StockValuationLayer(models.Model):
         ids = []
         for company in companies:
             ids += self._gl_sync_native_postings_company(company, svl_ids)
-        if ids:
-            self.browse(ids)._gl_refresh_state()
+        if ids:  # cost posted and status were set by the same UPDATE
+            self._gl_invalidate_derived()
             self.env["stock.valuation.layer.gl.link"].invalidate_model()
         return ids
 
@@ -491,12 +495,14 @@ class StockValuationLayer(models.Model):
                  WHERE aml.id = f.move_line_id
             )
             UPDATE stock_valuation_layer svl
-               SET cost_posted_to_gl = svl.value, gl_excluded = FALSE
+               SET cost_posted_to_gl = svl.value, gl_excluded = FALSE, gl_state = %(state)s
               FROM (SELECT DISTINCT svl_id FROM links) l
              WHERE svl.id = l.svl_id
             RETURNING svl.id
         """
-        rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []),
+        state = self._gl_state_sql(SQL("svl.value"), SQL("svl.value"), SQL("FALSE"),
+                                   SQL("%s", company.currency_id.decimal_places))
+        rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []), state=state,
                                           val_account=val_account, out_account=out_account,
                                           expense_account=expense_account, uid=self.env.uid))
         return [row[0] for row in rows]
