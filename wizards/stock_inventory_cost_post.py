@@ -3,7 +3,7 @@ import zlib
 
 import psycopg2.errors
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -377,8 +377,14 @@ class StockInventoryCostPost(models.TransientModel):
         self.env["stock.valuation.layer.gl.link"].sudo()._gl_bulk_create(link_vals)
         ids = list(deltas)
         self.env["stock.valuation.layer"]._gl_add_posted(deltas)
-        run.write({"move_ids": [Command.link(i) for i in account_moves.ids],
-                   "svl_ids": [Command.link(i) for i in ids]})
+        # the run's relations, one INSERT each (tens of thousands of value entries per chunk)
+        for field_name, record_ids in (("move_ids", account_moves.ids), ("svl_ids", ids)):
+            field = run._fields[field_name]
+            self.env.cr.execute(SQL(
+                "INSERT INTO %s (%s, %s) SELECT %s, unnest(%s::int[]) ON CONFLICT DO NOTHING",
+                SQL.identifier(field.relation), SQL.identifier(field.column1), SQL.identifier(field.column2),
+                run.id, record_ids))
+        run.invalidate_recordset(["move_ids", "svl_ids"])
         return run
 
     def _check_rights(self):
