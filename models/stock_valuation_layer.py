@@ -352,32 +352,6 @@ class StockValuationLayer(models.Model):
                            WHEN %(posted)s != 0 THEN 'partial'
                            ELSE 'to_post' END""", delta=delta, posted=posted, excluded=excluded)
 
-    def _gl_refresh_state(self, all_records=False, company_ids=None):
-        """Recompute ``gl_state`` in SQL from value, watermark and exclusion, rounding with the company
-        currency's decimal places, for ``self`` or, with ``all_records``, every value entry (of
-        ``company_ids`` when given). Rows whose status does not change are not rewritten."""
-        if not all_records and not self:
-            return
-        if all_records:
-            where = SQL("svl.company_id = ANY(%s)", list(company_ids)) if company_ids else SQL("TRUE")
-        else:
-            where = SQL("svl.id = ANY(%s)", self.ids)
-        state = self._gl_state_sql(SQL("r.value"), SQL("COALESCE(r.cost_posted_to_gl, 0)"), SQL("r.gl_excluded"),
-                                   SQL("r.decimal_places"))
-        self.env.cr.execute(SQL("""
-            WITH r AS (
-                SELECT svl.id, svl.value, svl.cost_posted_to_gl, svl.gl_excluded, cur.decimal_places
-                  FROM stock_valuation_layer svl
-                  JOIN res_company c ON c.id = svl.company_id
-                  JOIN res_currency cur ON cur.id = c.currency_id
-                 WHERE %s
-            )
-            UPDATE stock_valuation_layer svl SET gl_state = r.new_state
-              FROM (SELECT r.id, %s AS new_state FROM r) r
-             WHERE svl.id = r.id AND svl.gl_state IS DISTINCT FROM r.new_state
-        """, where, state))
-        self._gl_invalidate_derived()
-
     def _gl_invalidate_derived(self):
         self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
                                "warehouse_id", "gl_counterpart_type", "gl_excluded", "gl_state",
