@@ -21,33 +21,31 @@ def main():
         page.click("button[type=submit]")
         page.wait_for_selector(".o_main_navbar", timeout=120000)
 
-        def shot(name):
+        def shot(name, url, ready, click=None, then=None):
+            """Open ``url``, wait for ``ready``, optionally click ``click`` and wait for ``then``."""
+            page.goto(args.url + url)
+            page.wait_for_selector(ready, timeout=60000)
+            if click:
+                page.click(click)
+                page.wait_for_selector(then, timeout=60000)
             page.wait_for_timeout(1500)
             page.screenshot(path="%s/%s.png" % (args.out, name))
             print("[screenshots] %s/%s.png" % (args.out, name))
 
-        # the reconciliation matrix of the demo month
-        page.goto(args.url + "/odoo/action-stock_account_gl_reconciliation.stock_inventory_gl_reconciliation_action")
-        page.wait_for_selector("button[name=action_compute]", timeout=60000)
-        page.click("button[name=action_compute]")
-        page.wait_for_selector(".o_field_widget[name=line_ids] .o_data_row", timeout=60000)
-        shot("reconciliation-matrix")
+        action = "/odoo/action-stock_account_gl_reconciliation."
+        # the reconciliation matrix of the demo data
+        shot("reconciliation-matrix", action + "stock_inventory_gl_reconciliation_action",
+             "button[name=action_compute]", "button[name=action_compute]",
+             ".o_field_widget[name=line_ids] .o_data_row")
         # its analysis pivot
-        page.goto(args.url + "/odoo/action-stock_account_gl_reconciliation.stock_inventory_gl_reconciliation_line_action")
-        page.wait_for_selector(".o_pivot", timeout=60000)
-        shot("reconciliation-pivot")
+        shot("reconciliation-pivot", action + "stock_inventory_gl_reconciliation_line_action", ".o_pivot")
         # the latest posting run
-        page.goto(args.url + "/odoo/action-stock_account_gl_reconciliation.stock_inventory_cost_post_run_action")
-        page.wait_for_selector(".o_data_row", timeout=60000)
-        page.click(".o_data_row .o_data_cell")
-        page.wait_for_selector(".o_form_view .o_statusbar_status", timeout=60000)
-        shot("posting-run")
-        # Inventory Valuation (BC 1001) of the demo data, as a pivot by category and entry type
-        page.goto(args.url + "/odoo/action-stock_account_gl_reconciliation.stock_inventory_valuation_action")
-        page.wait_for_selector(".modal button[name=action_open_lines]", timeout=60000)
-        page.click(".modal button[name=action_open_lines]")
-        page.wait_for_selector(".o_list_view .o_data_row, .o_list_view .o_group_header", timeout=60000)
-        shot("inventory-valuation")
+        shot("posting-run", action + "stock_inventory_cost_post_run_action", ".o_data_row",
+             ".o_data_row .o_data_cell", ".o_form_view .o_statusbar_status")
+        # Inventory Valuation (BC 1001) of the demo data, grouped by category
+        shot("inventory-valuation", action + "stock_inventory_valuation_action",
+             ".modal button[name=action_open_lines]", ".modal button[name=action_open_lines]",
+             ".o_list_view .o_data_row, .o_list_view .o_group_header")
         browser.close()
 
 

@@ -236,7 +236,8 @@ class StockValuationLayer(models.Model):
 
     def _gl_fill_value_entry_fields(self, all_records=False):
         """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
-        exclusion, and ``gl_state``, for ``self`` (or every SVL when ``all_records``) in one UPDATE. Values already set (context-provided dates, origins) are kept.
+        exclusion, and ``gl_state``, for ``self`` (or every SVL when ``all_records``) in one UPDATE. Values
+        already set (context-provided dates, origins) are kept.
 
         Rules follow SPEC §2: supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
         location = positive/negative adjustment, transit = transfer, production = consumption/output,

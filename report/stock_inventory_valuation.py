@@ -16,6 +16,11 @@ DECREASE_TYPES = ("sale", "negative_adjmt", "consumption")
 COLUMNS = ["start_qty", "start_value", "increase_qty", "increase_value", "decrease_qty", "decrease_value",
            "end_qty", "end_value", "cost_posted_to_gl"]
 VALUE_COLUMNS = {"start_value", "increase_value", "decrease_value", "end_value", "cost_posted_to_gl"}
+REPORT_COLUMNS = {  # the line columns each report's query returns
+    "valuation": COLUMNS,
+    "cost_spec": ["end_qty", "end_value"],
+    "cost_shares": ["decrease_qty", "decrease_value"],
+}
 
 
 class StockInventoryValuationReport(models.TransientModel):
@@ -121,9 +126,6 @@ class StockInventoryValuationReport(models.TransientModel):
                  WHERE m.cost_method = 'fifo' AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
             )
             SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type,
-                   NULL::numeric AS start_qty, NULL::numeric AS start_value, NULL::numeric AS increase_qty,
-                   NULL::numeric AS increase_value, NULL::numeric AS decrease_qty, NULL::numeric AS decrease_value,
-                   NULL::numeric AS cost_posted_to_gl,
                    SUM(CASE WHEN m.cost_method = 'fifo' THEN
                             CASE WHEN e.id = r.id THEN r.remaining ELSE 0 END
                             ELSE CASE WHEN e.entry_type = 'direct_cost' THEN e.quantity ELSE 0 END END) AS end_qty,
@@ -146,11 +148,8 @@ class StockInventoryValuationReport(models.TransientModel):
             "svl.posting_date BETWEEN %s AND %s", self.date_from, self.date_to)
         return SQL("""
             SELECT svl.product_id, MIN(svl.categ_id) AS categ_id, svl.entry_type,
-                   NULL::numeric AS start_qty, NULL::numeric AS start_value, NULL::numeric AS increase_qty,
-                   NULL::numeric AS increase_value,
                    -SUM(svl.quantity) FILTER (WHERE svl.entry_type = 'direct_cost') AS decrease_qty,
-                   -SUM(svl.value) AS decrease_value, NULL::numeric AS end_qty, NULL::numeric AS end_value,
-                   NULL::numeric AS cost_posted_to_gl
+                   -SUM(svl.value) AS decrease_value
               FROM stock_valuation_layer svl
              WHERE %s AND %s AND svl.document_type = 'sale'
              GROUP BY svl.product_id, svl.entry_type
@@ -165,10 +164,11 @@ class StockInventoryValuationReport(models.TransientModel):
         query = {"valuation": self._valuation_sql, "cost_spec": self._cost_spec_sql,
                  "cost_shares": self._cost_shares_sql}[self.report_type]()
         digits = self.currency_id.decimal_places
-        values = SQL(", ").join(
-            SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
-            else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in COLUMNS)
-        self.env.cr.execute("SET LOCAL jit = off")  # one aggregation: compiling costs more than it gains
+        columns = REPORT_COLUMNS[self.report_type]
+        values = [SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
+                  else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in columns]
+        # same session as the reconciliation's aggregations (no JIT, enough work_mem)
+        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session()
         self.env.flush_all()
         self.env.cr.execute(SQL("""
             INSERT INTO stock_inventory_valuation_line
@@ -177,12 +177,11 @@ class StockInventoryValuationReport(models.TransientModel):
             SELECT %(report)s, %(company)s, %(currency)s, q.product_id, q.categ_id, q.entry_type, %(values)s,
                    %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM (%(query)s) q
-        """, columns=SQL(", ").join(SQL.identifier(c) for c in COLUMNS), report=self.id,
-            company=self.company_id.id, currency=self.currency_id.id, uid=self.env.uid, query=query, values=values))
+             WHERE %(not_zero)s  -- BC skips items whose line is all zero
+        """, columns=SQL(", ").join(SQL.identifier(c) for c in columns), report=self.id,
+            company=self.company_id.id, currency=self.currency_id.id, uid=self.env.uid, query=query,
+            values=SQL(", ").join(values), not_zero=SQL(" OR ").join(SQL("%s != 0", value) for value in values)))
         self.invalidate_recordset(["line_ids"])
-        # BC skips items whose line is all zero
-        self.line_ids.filtered(lambda l: all(l.currency_id.is_zero(l[c]) if c in VALUE_COLUMNS
-                                             else not l[c] for c in COLUMNS)).unlink()
         return self.line_ids
 
     # ------------------------------------------------------------------------------------------------
