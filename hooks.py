@@ -14,7 +14,7 @@ def post_init_hook(env):
     value-entry applications are rebuilt by replaying Odoo's FIFO order (set-based, see
     ``stock.valuation.layer.application._gl_rebuild``)."""
     today = fields.Date.context_today(env["res.company"])
-    env.cr.execute("SET LOCAL jit = off")  # set-based statements over every SVL: JIT compiling costs seconds
+    env["stock.valuation.layer"]._gl_set_batch_session()  # set-based statements over every SVL
     env.cr.execute("UPDATE res_company SET gl_post_cost_from = %s WHERE gl_post_cost_from IS NULL", (today,))
     env["res.company"].invalidate_model(["gl_post_cost_from"])
     SVL = env["stock.valuation.layer"]

@@ -83,7 +83,7 @@ class StockCostAdjustRun(models.Model):
         """
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
-        self.env.cr.execute("SET LOCAL jit = off")  # set-based statements: JIT compiling costs seconds here
+        SVL._gl_set_batch_session()
         adjustment_ids = []
         # bounded memory: each chunk is loaded, adjusted, flushed and dropped from the cache
         for start in range(0, len(products), ADJUST_CHUNK):
@@ -160,8 +160,8 @@ class StockCostAdjustRun(models.Model):
         if not ids:
             return {}
         rows = self.env.execute_query_dict(SQL("""
-            SELECT id, product_id, lot_id, posting_date, description, quantity
-              FROM stock_valuation_layer WHERE id = ANY(%s)""", list(ids)))
+            SELECT svl.id, svl.product_id, svl.lot_id, svl.posting_date, svl.description, svl.quantity
+              FROM unnest(%s::int[]) AS q(id) JOIN stock_valuation_layer svl ON svl.id = q.id""", list(ids)))
         return {row["id"]: row for row in rows}
 
     @api.model

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from . import posting_plan
 
@@ -25,11 +26,14 @@ class StockInventoryCostPostRun(models.Model):
     product_ids = fields.Many2many("product.product", string="Products", readonly=True)
     categ_ids = fields.Many2many("product.category", string="Product Categories", readonly=True)
     move_ids = fields.Many2many("account.move", string="Journal Entries", readonly=True)
-    svl_ids = fields.Many2many("stock.valuation.layer", string="Posted Value Entries", readonly=True)
+    svl_ids = fields.Many2many(
+        "stock.valuation.layer", string="Posted Value Entries", compute="_compute_svl_ids",
+        help="The value entries this run posted (those with a G/L link of the run).")
     skipped_line_ids = fields.One2many("stock.inventory.cost.post.run.skipped", "run_id", "Skipped Entries", readonly=True)
     note = fields.Text("Notes", readonly=True, help="Lock-date moves and other remarks of the run.")
     move_count = fields.Integer(compute="_compute_counts")
-    svl_count = fields.Integer(compute="_compute_counts")
+    svl_count = fields.Integer("Posted Entries", readonly=True,
+                               help="Number of value entries posted by the run, counted at posting.")
     skipped_count = fields.Integer(compute="_compute_counts")
     total_inventory = fields.Monetary("Inventory", readonly=True)
     total_stock_input = fields.Monetary("Stock Input", readonly=True)
@@ -43,8 +47,16 @@ class StockInventoryCostPostRun(models.Model):
     def _compute_counts(self):
         for run in self:
             run.move_count = len(run.move_ids)
-            run.svl_count = len(run.svl_ids)
             run.skipped_count = len(run.skipped_line_ids)
+
+    def _compute_svl_ids(self):
+        """Value entries with an inventory G/L link of the run, one grouped query for all runs (no relation
+        table of its own: posting writes one row less per value entry)."""
+        rows = dict(self.env.execute_query(SQL("""
+            SELECT run_id, array_agg(DISTINCT svl_id) FROM stock_valuation_layer_gl_link
+             WHERE run_id = ANY(%s) AND account_type = 'inventory' GROUP BY run_id""", self.ids)))
+        for run in self:
+            run.svl_ids = [(6, 0, rows.get(run.id, []))]
 
     def _totals(self):
         """[(account type key, label, amount)] for the report."""
@@ -59,7 +71,7 @@ class StockInventoryCostPostRun(models.Model):
     def action_open_svls(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "name": self.name, "res_model": "stock.valuation.layer",
-                "view_mode": "list,form", "domain": [("id", "in", self.svl_ids.ids)]}
+                "view_mode": "list,form", "domain": [("gl_link_ids.run_id", "=", self.id)]}
 
 
 class StockInventoryCostPostRunSkipped(models.Model):

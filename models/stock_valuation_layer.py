@@ -38,15 +38,15 @@ class StockValuationLayer(models.Model):
     _inherit = "stock.valuation.layer"
 
     posting_date = fields.Date(
-        readonly=True, index=True, copy=False,
+        readonly=True, copy=False,  # indexed with the company (init)
         help="Accounting date of the value entry: the stock move's done date (company time zone), the "
              "inventory accounting date, the bill date of a price difference, the landed-cost date or "
              "the revaluation date. The cost is posted to the general ledger on this date.")
     document_type = fields.Selection(
-        posting_plan.DOCUMENT_TYPES, readonly=True, index=True,
+        posting_plan.DOCUMENT_TYPES, readonly=True,
         help="Business Central's item ledger entry type, derived from the stock move's locations.")
     entry_type = fields.Selection(
-        posting_plan.ENTRY_TYPES, readonly=True, index=True,
+        posting_plan.ENTRY_TYPES, readonly=True,
         help="What created the value: direct cost, indirect cost (landed costs), variance, revaluation "
              "(revaluation wizard, standard price change) or rounding.")
     location_id = fields.Many2one(
@@ -59,14 +59,14 @@ class StockValuationLayer(models.Model):
         "Cost Posted to G/L", readonly=True, copy=False, default=0.0,
         help="How much of the value is in the general ledger (watermark). Posting posts the difference.")
     gl_state = fields.Selection(
-        GL_STATES, "G/L Status", readonly=True, index=True, copy=False,
+        GL_STATES, "G/L Status", readonly=True, copy=False,  # the queue has a partial index (init)
         help="Not Posted / Partially Posted / Posted to the general ledger, or Not to Post (zero value, "
              "automated valuation without journal entry, before 'Post inventory cost from', continental "
              "dropship).")
     gl_excluded = fields.Boolean(
         "Excluded from G/L posting", readonly=True, copy=False,
         help="Technical: the batch job never posts this entry (see G/L Status).")
-    gl_origin = fields.Selection(GL_ORIGINS, "Origin", readonly=True, index=True, copy=False)
+    gl_origin = fields.Selection(GL_ORIGINS, "Origin", readonly=True, copy=False)
     gl_counterpart_account_id = fields.Many2one(
         "account.account", "Counterpart Account", readonly=True, copy=False,
         help="Counterpart account chosen when the entry was created (revaluation wizard account, landed "
@@ -102,6 +102,11 @@ class StockValuationLayer(models.Model):
         # the queue, the matrix and the valuation reports filter value entries by company and posting date
         tools.create_index(self.env.cr, "stock_valuation_layer_company_posting_date_index", self._table,
                            ["company_id", "posting_date"])
+        # the posting queue (Not Posted, Partially Posted) by company and date: small, as most entries are
+        # posted or not to post. Every index costs each value entry a write at back-fill and at posting
+        # (issue 5), so the low-cardinality fields (document type, entry type, origin, status) have none.
+        tools.create_index(self.env.cr, "stock_valuation_layer_gl_queue_index", self._table,
+                           ["company_id", "posting_date"], where="gl_state IN ('to_post', 'partial')")
         # value per counterpart type by index-only scan (reconciliation analysis)
         if not tools.index_exists(self.env.cr, "stock_valuation_layer_gl_type_value_index"):
             self.env.cr.execute("""CREATE INDEX stock_valuation_layer_gl_type_value_index ON stock_valuation_layer
@@ -342,6 +347,18 @@ class StockValuationLayer(models.Model):
                                    SQL("%s", company.currency_id.decimal_places))
         self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation, state=state))
 
+    @api.model
+    def _gl_set_batch_session(self):
+        """Planner settings for this transaction's batch job (posting, test report, cost adjustment,
+        install back-fill), reset at its end (``SET LOCAL``):
+
+        - ``jit = off``: compiling the large set-based statements costs seconds and gains nothing;
+        - ``random_page_cost = 1.1``: the jobs read the value entries they work on by primary key (tens of
+          thousands per statement); with PostgreSQL's default of 4 (spinning disks) the planner hashes the
+          whole value-entry table instead, seconds per statement on millions of rows.
+        """
+        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1")
+
     @staticmethod
     def _gl_state_sql(value, posted, excluded, decimals):
         """SQL CASE giving ``gl_state`` from the value, the cost posted to G/L and the exclusion flag,
@@ -365,17 +382,16 @@ class StockValuationLayer(models.Model):
         value entry row is rewritten once)."""
         if not amounts:
             return
-        state = self._gl_state_sql(SQL("svl.value"), SQL("n.posted"), SQL("svl.gl_excluded"), SQL("n.decimal_places"))
+        posted = SQL("(COALESCE(svl.cost_posted_to_gl, 0) + d.amount)")
+        state = self._gl_state_sql(SQL("svl.value"), posted, SQL("svl.gl_excluded"), SQL("cur.decimal_places"))
+        # the value entries are looked up by id (nested loop on the primary key): a join of the id list
+        # with the table itself gets planned as a hash of the whole table
         self.env.cr.execute(SQL("""
             UPDATE stock_valuation_layer svl
-               SET cost_posted_to_gl = n.posted, gl_state = %s
-              FROM (SELECT d.id, COALESCE(s.cost_posted_to_gl, 0) + d.amount AS posted, cur.decimal_places
-                      FROM unnest(%s::int[], %s::numeric[]) AS d(id, amount)
-                      JOIN stock_valuation_layer s ON s.id = d.id
-                      JOIN res_company c ON c.id = s.company_id
-                      JOIN res_currency cur ON cur.id = c.currency_id) n
-             WHERE svl.id = n.id
-        """, state, list(amounts), list(amounts.values())))
+               SET cost_posted_to_gl = %s, gl_state = %s
+              FROM unnest(%s::int[], %s::numeric[]) AS d(id, amount), res_company c, res_currency cur
+             WHERE svl.id = d.id AND c.id = svl.company_id AND cur.id = c.currency_id
+        """, posted, state, list(amounts), list(amounts.values())))
         self._gl_invalidate_derived()
 
     @api.model
@@ -444,8 +460,7 @@ class StockValuationLayer(models.Model):
                           t.out_account, t.expense_account, t.counterpart_type
             ), links AS (
                 INSERT INTO stock_valuation_layer_gl_link
-                       (svl_id, move_line_id, account_id, account_type, amount, company_id, lock_date_moved,
-                        create_uid, write_uid, create_date, write_date)
+                       (svl_id, move_line_id, account_id, account_type, amount, company_id, lock_date_moved)
                 SELECT s.id, aml.id, aml.account_id,
                        CASE WHEN aml.account_id = s.val_account THEN 'inventory'
                             -- Odoo's landed-cost entry also moves the sold share to stock output and on to
@@ -457,7 +472,7 @@ class StockValuationLayer(models.Model):
                             ELSE s.counterpart_type END,
                        ROUND(aml.balance * CASE WHEN aml.product_id IS NULL THEN s.ratio_all ELSE s.ratio_product END,
                              cur.decimal_places),
-                       s.company_id, FALSE, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                       s.company_id, FALSE
                   FROM share s
                   JOIN account_move_line aml ON aml.move_id = s.account_move_id
                        AND (aml.product_id IS NULL OR aml.product_id = s.product_id)
@@ -479,7 +494,7 @@ class StockValuationLayer(models.Model):
                                    SQL("%s", company.currency_id.decimal_places))
         rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []), state=state,
                                           val_account=val_account, out_account=out_account,
-                                          expense_account=expense_account, uid=self.env.uid))
+                                          expense_account=expense_account))
         return [row[0] for row in rows]
 
     # ------------------------------------------------------------------------------------------------
@@ -566,16 +581,10 @@ class StockValuationLayer(models.Model):
                    pp.active AS product_active, aml.analytic_distribution, sm.id AS move_id,
                    sm.location_id AS move_src, sm.location_dest_id AS move_dest, sm.reference,
                    COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
-                   EXISTS (SELECT 1 FROM stock_move_line ml
-                             JOIN stock_location mls ON mls.id = ml.location_id
-                             JOIN stock_location mld ON mld.id = ml.location_dest_id
-                            WHERE ml.move_id = sm.id AND ml.owner_id IS NULL AND NOT {mls} AND {mld}) AS has_in,
-                   EXISTS (SELECT 1 FROM stock_move_line ml
-                             JOIN stock_location mls ON mls.id = ml.location_id
-                             JOIN stock_location mld ON mld.id = ml.location_dest_id
-                            WHERE ml.move_id = sm.id AND ml.owner_id IS NULL AND {mls} AND NOT {mld}) AS has_out,
+                   COALESCE(mlx.has_in, FALSE) AS has_in, COALESCE(mlx.has_out, FALSE) AS has_out,
                    ({vs}) AS src_valued, ({vd}) AS dest_valued
-              FROM stock_valuation_layer svl
+              FROM unnest(%s::int[]) AS q(id)
+              JOIN stock_valuation_layer svl ON svl.id = q.id
               JOIN product_product pp ON pp.id = svl.product_id
               LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
               LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
@@ -585,7 +594,14 @@ class StockValuationLayer(models.Model):
               LEFT JOIN stock_picking pk ON pk.id = sm.picking_id
               LEFT JOIN res_partner partner ON partner.id = pk.partner_id
               LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
-             WHERE svl.id = ANY(%s)
+              -- one look-up of the move's lines per entry (an EXISTS per direction gets planned as a hash of
+              -- every stock move line of the database once the batch is large)
+              LEFT JOIN LATERAL (
+                    SELECT bool_or(NOT {mls} AND {mld}) AS has_in, bool_or({mls} AND NOT {mld}) AS has_out
+                      FROM stock_move_line ml
+                      JOIN stock_location mls ON mls.id = ml.location_id
+                      JOIN stock_location mld ON mld.id = ml.location_dest_id
+                     WHERE ml.move_id = sm.id AND ml.owner_id IS NULL) mlx ON TRUE
              ORDER BY svl.posting_date, svl.id""", self.ids))
 
     def _gl_prepare_plan_entries(self, cache=None):

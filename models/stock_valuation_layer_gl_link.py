@@ -15,6 +15,9 @@ class StockValuationLayerGlLink(models.Model):
     _name = "stock.valuation.layer.gl.link"
     _description = "Value Entry - G/L Link"
     _order = "id"
+    # no create/write user and date per link: the posting run (or the journal entry) records who and when,
+    # and each of the two per value entry would cost a foreign-key check on the posting hot path
+    _log_access = False
 
     svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", required=True, index=True, ondelete="cascade")
     move_line_id = fields.Many2one("account.move.line", "Journal Item", required=True, index=True, ondelete="cascade")
@@ -60,15 +63,15 @@ class StockValuationLayerGlLink(models.Model):
             ), ins AS (
                 INSERT INTO stock_valuation_layer_gl_link
                        (svl_id, move_line_id, account_id, account_type, amount, company_id, run_id, setup_id,
-                        lock_date_moved, create_uid, write_uid, create_date, write_date)
+                        lock_date_moved)
                 SELECT v.svl_id, v.move_line_id, aml.account_id, v.account_type, v.amount, v.company_id, v.run_id,
-                       v.setup_id, v.lock_date_moved, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+                       v.setup_id, v.lock_date_moved
                   FROM v JOIN account_move_line aml ON aml.id = v.move_line_id
             )
             UPDATE account_move_line aml SET gl_linked = TRUE
               FROM (SELECT DISTINCT move_line_id FROM v) f
              WHERE aml.id = f.move_line_id AND aml.gl_linked IS NOT TRUE
-        """, *arrays, self.env.uid, self.env.uid))
+        """, *arrays))
         self.invalidate_model()
         self.env["account.move.line"].invalidate_model(["gl_linked", "gl_link_ids"])
         self.env["stock.valuation.layer"].invalidate_model(["gl_link_ids"])

@@ -189,6 +189,9 @@ class TestReliability(GlReconciliationCommon):
         self.assertEqual(planned, [[date(2026, 3, 2), date(2026, 3, 3)], [date(2026, 3, 20), date(2026, 3, 21)],
                                    [date(2026, 3, 22)]])
         self.assertEqual((run.state, run.svl_ids, len(run.move_ids)), ("done", svls, 4))
+        # the count is summed over the chunks; the value entries are found through the run's G/L links
+        self.assertEqual(run.svl_count, 5)
+        self.assertEqual(self.env["stock.valuation.layer"].search(run.action_open_svls()["domain"]), svls)
         self.assertEqual(sorted((m.date.isoformat(), m.amount_total) for m in run.move_ids), [
             ("2026-03-11", 25.0), ("2026-03-20", 30.0), ("2026-03-21", 31.0), ("2026-03-22", 32.0)])
         self.assertEqual(len(self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])), 1)

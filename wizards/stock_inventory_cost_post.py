@@ -149,7 +149,10 @@ class StockInventoryCostPost(models.TransientModel):
         run committed after this transaction started raises a serialization failure, so the request is
         retried on a fresh snapshot and never posts the same delta twice."""
         if svls:
-            self.env.cr.execute("SELECT id FROM stock_valuation_layer WHERE id = ANY(%s) FOR UPDATE",
+            # driven by the id list (primary-key look-ups): "id = ANY(list)" is planned as a scan of the
+            # whole table once the list holds thousands of ids
+            self.env.cr.execute("""SELECT svl.id FROM unnest(%s::int[]) AS q(id)
+                                     JOIN stock_valuation_layer svl ON svl.id = q.id FOR UPDATE OF svl""",
                                 (svls.ids,))
 
     def _prepare_move_vals(self, move_plan, reference, prefetch_ids=()):
@@ -375,16 +378,16 @@ class StockInventoryCostPost(models.TransientModel):
                             deltas[svl_id] = deltas.get(svl_id, 0.0) + amount
             self.env.invalidate_all()
         self.env["stock.valuation.layer.gl.link"].sudo()._gl_bulk_create(link_vals)
-        ids = list(deltas)
         self.env["stock.valuation.layer"]._gl_add_posted(deltas)
-        # the run's relations, one INSERT each (tens of thousands of value entries per chunk)
-        for field_name, record_ids in (("move_ids", account_moves.ids), ("svl_ids", ids)):
-            field = run._fields[field_name]
-            self.env.cr.execute(SQL(
-                "INSERT INTO %s (%s, %s) SELECT %s, unnest(%s::int[]) ON CONFLICT DO NOTHING",
-                SQL.identifier(field.relation), SQL.identifier(field.column1), SQL.identifier(field.column2),
-                run.id, record_ids))
-        run.invalidate_recordset(["move_ids", "svl_ids"])
+        # the run's journal entries in one INSERT; its value entries are those linked with its run_id
+        field = run._fields["move_ids"]
+        self.env.cr.execute(SQL(
+            "INSERT INTO %s (%s, %s) SELECT %s, unnest(%s::int[]) ON CONFLICT DO NOTHING",
+            SQL.identifier(field.relation), SQL.identifier(field.column1), SQL.identifier(field.column2),
+            run.id, account_moves.ids))
+        self.env.cr.execute(SQL("UPDATE stock_inventory_cost_post_run SET svl_count = COALESCE(svl_count, 0) + %s "
+                                "WHERE id = %s", len(deltas), run.id))
+        run.invalidate_recordset(["move_ids", "svl_ids", "svl_count"])
         return run
 
     def _check_rights(self):
@@ -425,8 +428,7 @@ class StockInventoryCostPost(models.TransientModel):
         UserError when another run holds the company's lock."""
         self.ensure_one()
         self._acquire_lock()
-        # large set-based statements: PostgreSQL's JIT compilation costs seconds and gains nothing here
-        self.env.cr.execute("SET LOCAL jit = off")
+        self.env["stock.valuation.layer"]._gl_set_batch_session()
         run = None  # created with the first planned chunk: a refused plan leaves no run behind
         cache = {}
         for svls in self._queue_chunks():
@@ -474,7 +476,7 @@ class StockInventoryCostPost(models.TransientModel):
         """
         self.ensure_one()
         self._check_parameters()
-        self.env.cr.execute("SET LOCAL jit = off")  # as in _run_locked
+        self.env["stock.valuation.layer"]._gl_set_batch_session()
         Account = self.env["account.account"]
         SVL = self.env["stock.valuation.layer"]
         types = dict(posting_plan.ACCOUNT_TYPES)
