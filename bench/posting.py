@@ -148,7 +148,7 @@ def measure(env, company, name):
         run = wizard._run_locked()
         env.flush_all()
         elapsed = time.perf_counter() - t0
-        posted = len(run.svl_ids)
+        posted = run.svl_count
         check_invariants(env, company, run)
         return elapsed, posted
     if name == "test_report":

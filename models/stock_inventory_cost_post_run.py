@@ -56,7 +56,7 @@ class StockInventoryCostPostRun(models.Model):
             SELECT run_id, array_agg(DISTINCT svl_id) FROM stock_valuation_layer_gl_link
              WHERE run_id = ANY(%s) AND account_type = 'inventory' GROUP BY run_id""", self.ids)))
         for run in self:
-            run.svl_ids = [(6, 0, rows.get(run.id, []))]
+            run.svl_ids = self.env["stock.valuation.layer"].browse(rows.get(run.id, []))
 
     def _totals(self):
         """[(account type key, label, amount)] for the report."""
