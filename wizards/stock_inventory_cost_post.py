@@ -385,9 +385,8 @@ class StockInventoryCostPost(models.TransientModel):
             "INSERT INTO %s (%s, %s) SELECT %s, unnest(%s::int[]) ON CONFLICT DO NOTHING",
             SQL.identifier(field.relation), SQL.identifier(field.column1), SQL.identifier(field.column2),
             run.id, account_moves.ids))
-        self.env.cr.execute(SQL("UPDATE stock_inventory_cost_post_run SET svl_count = COALESCE(svl_count, 0) + %s "
-                                "WHERE id = %s", len(deltas), run.id))
-        run.invalidate_recordset(["move_ids", "svl_ids", "svl_count"])
+        run.invalidate_recordset(["move_ids", "svl_ids"])
+        run.svl_count += len(deltas)
         return run
 
     def _check_rights(self):
