@@ -145,15 +145,20 @@ class StockInventoryCostPost(models.TransientModel):
                 "again when that run has finished.", self.company_id.display_name))
 
     def _lock_rows(self, svls):
-        """Row-lock the value entries to post. Under Odoo's REPEATABLE READ isolation, a row changed by a
-        run committed after this transaction started raises a serialization failure, so the request is
-        retried on a fresh snapshot and never posts the same delta twice."""
-        if svls:
-            # driven by the id list (primary-key look-ups): "id = ANY(list)" is planned as a scan of the
-            # whole table once the list holds thousands of ids
-            self.env.cr.execute("""SELECT svl.id FROM unnest(%s::int[]) AS q(id)
-                                     JOIN stock_valuation_layer svl ON svl.id = q.id FOR UPDATE OF svl""",
-                                (svls.ids,))
+        """Row-lock the value entries of ``svls`` still in the queue (Not Posted, Partially Posted) and return
+        them, in the order of ``svls``. Under Odoo's REPEATABLE READ isolation, a row changed by a run
+        committed after this transaction started raises a serialization failure, so the request is retried
+        on a fresh snapshot and never posts the same delta twice."""
+        if not svls:
+            return svls
+        # driven by the id list (primary-key look-ups): "id = ANY(list)" is planned as a scan of the whole
+        # table once the list holds thousands of ids
+        self.env.cr.execute("""SELECT svl.id FROM unnest(%s::int[]) AS q(id)
+                                 JOIN stock_valuation_layer svl ON svl.id = q.id
+                                WHERE svl.gl_state IN ('to_post', 'partial')
+                                  FOR UPDATE OF svl""", (svls.ids,))
+        queued = {row[0] for row in self.env.cr.fetchall()}
+        return svls.filtered(lambda svl: svl.id in queued)
 
     def _prepare_move_vals(self, move_plan, reference, prefetch_ids=()):
         """Values of ``account.move.create`` for one planned journal entry (``prefetch_ids``: the value
@@ -431,9 +436,7 @@ class StockInventoryCostPost(models.TransientModel):
         run = None  # created with the first planned chunk: a refused plan leaves no run behind
         cache = {}
         for svls in self._queue_chunks():
-            self._lock_rows(svls)
-            svls.invalidate_recordset(["cost_posted_to_gl", "gl_state"])
-            svls = svls.filtered(lambda s: s.gl_state in ("to_post", "partial"))
+            svls = self._lock_rows(svls)
             moves, problems, notes = self._compute_plan(svls, cache)
             run = self._post_plan(moves, problems, notes, run=run)
             # the next chunk starts with an empty cache: memory does not grow with the queue
