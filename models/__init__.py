@@ -6,6 +6,7 @@ from . import stock_valuation_layer_gl_link
 from . import stock_posting_setup
 from . import stock_inventory_cost_post_run
 from . import account_move
+from . import stock_move
 from . import stock_landed_cost
 from . import product
 from . import cost_adjustment

@@ -9,9 +9,10 @@ Two mechanisms, as in BC:
 * **Applied cost** (FIFO, and landed costs of every method): a cost added late to an inbound entry for the
   share already consumed is split over the outbound entries that consumed it, in consumption order, in
   proportion to the applied quantity (``allocate``).
-* **Average cost** (AVCO): every outbound entry of a valuation period (day, week, month) carries that
-  period's weighted average: (value at period start + inbound costs of the period) / (quantity at
-  period start + inbound quantity of the period) (``average_cost_targets``).
+* **Average cost** (AVCO), only with a periodic Average Cost Period (opt-in; the default keeps Odoo's running
+  average and forwards late costs like FIFO): every outbound entry of a valuation period (day, week,
+  month) carries that period's weighted average: (value at period start + inbound costs of the period) /
+  (quantity at period start + inbound quantity of the period) (``average_cost_targets``).
 """
 import calendar
 from dataclasses import dataclass
@@ -28,7 +29,16 @@ AUTOMATIC_ADJUSTMENT = [
     ("year", "Year"),
     ("always", "Always"),
 ]
-AVERAGE_COST_PERIODS = [("day", "Day"), ("week", "Week"), ("month", "Month")]
+# "transaction": Odoo's own running average (every outbound entry keeps the average Odoo gave it); the
+# others are Business Central's periodic weighted average, an opt-in convention (README, differences)
+AVERAGE_COST_PERIODS = [("transaction", "Per Transaction (Odoo)"), ("day", "Day"), ("week", "Week"),
+                        ("month", "Month")]
+
+
+def is_periodic_average(period):
+    """True when average-cost outbound entries are revalued at their period's average (BC's Average Cost
+    Period day, week or month); False for Odoo's running average ("transaction", the default)."""
+    return period in ("day", "week", "month")
 
 
 def allocate(amount, quantities, total_quantity, rounding):

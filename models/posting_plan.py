@@ -11,6 +11,17 @@ Follows Business Central codeunit 5802 "Inventory Posting To G/L": every value e
 pair, its ``inventory`` side (+amount) and a counterpart (-amount) whose account type follows the
 document type x entry type matrix of ``counterpart_account_type``. Amounts are signed, in company
 currency; a positive amount debits the inventory account.
+
+Two things follow Odoo rather than BC, because Odoo's automated valuation is the oracle of every amount:
+
+* a value entry may carry an **expense transfer** (``PlanEntry.expense_amount``): an amount Odoo moves
+  from the interim counterpart account to the expense account together with that entry (a vendor return
+  valued below its purchase price, a negative-stock correction of a delivery already invoiced); it posts
+  once, with the entry's first posting, as a second pair (``cogs`` +amount / counterpart -amount);
+* counterpart lines on reconcilable accounts (``PlanEntry.detail_types``: the interim accounts stock input
+  and stock output, or stock input where Odoo falls back to it) stay one per stock move, with product,
+  quantity and partner, even per posting group: Odoo reconciles them with the bills' and invoices' lines
+  of the same product and stock move, which a line summing many moves cannot be.
 """
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
@@ -53,6 +64,9 @@ COUNTERPART_RULES = [
     (("variance",), None, None, "purchase_variance"),
     (None, ("category_switch",), None, "stock_input"),
     (None, ("landed_cost_out",), None, "cogs"),
+    # the sold share of a landed cost goes to cost of goods sold whatever took the goods out (Odoo's landed
+    # cost entry: stock output, then expense), other adjustments follow their outbound entry
+    (("indirect_cost",), ("cost_adjustment",), None, "cogs"),
     (None, ("cost_adjustment",), ("sale",), "cogs"),
     (("indirect_cost",), None, ("purchase",), "overhead_applied"),
     (None, None, ("purchase",), "stock_input"),
@@ -129,6 +143,9 @@ class PlanEntry:
     label: str = ""
     reference: str = ""
     setup_id: int = False
+    move_id: int = False
+    expense_amount: float = 0.0
+    detail_types: frozenset = frozenset()
 
 
 @dataclass
@@ -149,16 +166,20 @@ class PlanLine:
     quantity: float = 0.0
     partner_id: int = False
     label: str = ""
+    move_id: int = False
+    detail: bool = False
     contributions: dict = field(default_factory=dict)
 
 
 def plan_entry_lines(entry, rounding=0.01):
-    """The balanced pair of lines of one value entry: inventory side +amount, counterpart -amount.
+    """The lines of one value entry: inventory side +amount, counterpart -amount, then, when the entry
+    carries an expense transfer, ``cogs`` +expense / counterpart -expense (always balanced).
 
-    :return: list of two ``PlanLine`` (empty when the rounded amount is zero)
+    :return: list of ``PlanLine`` (empty when both rounded amounts are zero)
     """
     amount = round_money(entry.amount, rounding)
-    if round_money(abs(amount), rounding) == 0:
+    expense = round_money(entry.expense_amount or 0.0, rounding)
+    if not amount and not expense:
         return []
     common = dict(
         journal_id=entry.journal_id,
@@ -170,19 +191,28 @@ def plan_entry_lines(entry, rounding=0.01):
         product_id=entry.product_id,
         partner_id=entry.partner_id,
         label=entry.label,
+        move_id=entry.move_id,
     )
-    return [
-        PlanLine(account_id=entry.accounts.get("inventory"), account_type="inventory", amount=amount,
-                 quantity=entry.quantity, contributions={entry.svl_id: amount}, **common),
-        PlanLine(account_id=entry.accounts.get(entry.counterpart_type), account_type=entry.counterpart_type,
-                 amount=-amount, quantity=-entry.quantity, contributions={entry.svl_id: -amount}, **common),
-    ]
+    pairs = []
+    if amount:
+        pairs.append(("inventory", amount, entry.quantity))
+    if expense:
+        pairs.append(("cogs", expense, 0.0))
+    lines = []
+    for debit_type, value, quantity in pairs:
+        # both lines carry the entry's quantity, as Odoo's own stock journal items do
+        for atype, signed in ((debit_type, value), (entry.counterpart_type, -value)):
+            lines.append(PlanLine(account_id=entry.accounts.get(atype), account_type=atype, amount=signed,
+                                  quantity=quantity, contributions={entry.svl_id: signed},
+                                  detail=atype in entry.detail_types, **common))
+    return lines
 
 
 def _group_key(line):
     analytic = tuple(sorted((line.analytic_distribution or {}).items()))
+    detail = (line.product_id, line.move_id) if line.detail else ()
     return (line.account_id, line.account_type, line.warehouse_id, line.location_id, line.categ_id,
-            analytic, line.amount < 0)
+            analytic, line.amount < 0) + detail
 
 
 def plan_moves(entries, method="per_posting_group", rounding=0.01):
@@ -192,7 +222,8 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
     :param str method: ``per_entry`` (one journal entry per value entry, product/partner/quantity kept)
         or ``per_posting_group`` (one journal entry per (journal, posting date); lines summed when
         account, account type, warehouse, location, category, analytic distribution and sign are equal:
-        debits and credits are never netted, BC's buffer key with ``Negative``)
+        debits and credits are never netted, BC's buffer key with ``Negative``; lines of the entries'
+        ``detail_types`` are summed per stock move and keep product, quantity and partner)
     :return: list of dicts ``{"key", "journal_id", "posting_date", "svl_ids", "lines": [PlanLine]}``,
         each balanced to ``rounding``
     """
@@ -223,12 +254,15 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
             key = move_key + _group_key(line)
             grouped = buckets.get(key)
             if grouped is None:
-                # a posting-group line carries no product, partner, quantity or label of its own
-                grouped = replace(line, amount=0.0, contributions={}, product_id=False, quantity=0.0,
-                                  partner_id=False, label="")
+                # a posting-group line carries no product, partner, quantity or label of its own, except on
+                # the interim accounts, where it stays the line of one stock move (see module docstring)
+                own = {} if line.detail else dict(product_id=False, partner_id=False, label="", move_id=False)
+                grouped = replace(line, amount=0.0, contributions={}, quantity=0.0, **own)
                 buckets[key] = grouped
                 move["lines"].append(grouped)
             grouped.amount = round_money(grouped.amount + line.amount, rounding)
+            if line.detail:
+                grouped.quantity += line.quantity
             for svl_id, amount in line.contributions.items():
                 grouped.contributions[svl_id] = round_money(grouped.contributions.get(svl_id, 0.0) + amount, rounding)
     return list(moves.values())

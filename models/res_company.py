@@ -27,9 +27,11 @@ class ResCompany(models.Model):
              "cost entry), when the entry it changes is dated no earlier than today minus this period "
              "(Business Central's horizon rule). Older changes wait for Adjust Cost – Item Entries.")
     gl_average_cost_period = fields.Selection(
-        cost_adjustment.AVERAGE_COST_PERIODS, "Average Cost Period", default="day", required=True,
-        help="Average-cost products: every outbound entry of the period carries the period's weighted "
-             "average cost once costs are adjusted.")
+        cost_adjustment.AVERAGE_COST_PERIODS, "Average Cost Period", default="transaction", required=True,
+        help="Average-cost products. Per Transaction (default): Odoo's running average; Adjust Cost only "
+             "forwards the sold share of late costs, so every figure equals Odoo's automated valuation. Day, "
+             "Week, Month: Business Central's periodic average; once costs are adjusted, every outbound "
+             "entry of the period carries the period's weighted average cost.")
     gl_automatic_cost_posting = fields.Selection(
         [("never", "Never"), ("scheduled", "With each scheduled run")],
         "Automatic Cost Posting (Manual Categories)", default="never", required=True,

@@ -65,11 +65,13 @@ class StockCostAdjustRun(models.Model):
     def _gl_adjust(self, company, products, post_to_gl=False, trigger="manual"):
         """Adjust the costs of ``products`` in ``company`` and leave a run record.
 
-        FIFO (and every cost sharing a landed cost's sold share): each late cost on an inbound entry
-        (``gl_forward_quantity`` > 0) is split over the outbound entries that consumed the inbound entry
+        FIFO, and average cost with Odoo's running average (the default Average Cost Period, "Per
+        Transaction"): each late cost on an inbound entry (``gl_forward_quantity`` > 0: the sold share of a
+        landed cost) is split over the outbound entries that consumed the inbound entry
         (``stock.valuation.layer.application``, consumption order, cumulative rounding so the split adds
-        up exactly). Average cost: outbound entries get their valuation period's weighted average
-        (company setting Average Cost Period). Standard cost: nothing is forwarded.
+        up exactly). Average cost with a periodic Average Cost Period (day, week, month: Business
+        Central's convention, opt-in): outbound entries get their period's weighted average instead.
+        Standard cost: nothing is forwarded.
 
         Adjustments of real-time categories are posted at once (per entry), as Odoo's automated valuation
         would; those of manual categories when ``post_to_gl``. Afterwards the products' "cost is adjusted"
@@ -94,14 +96,13 @@ class StockCostAdjustRun(models.Model):
             # instead of creating the same adjustments twice.
             self.env.cr.execute("SELECT id FROM product_product WHERE id = ANY(%s) FOR NO KEY UPDATE",
                                 (chunk.ids,))
-            by_method = defaultdict(list)
-            for product in chunk:
-                by_method[product.cost_method].append(product.id)
-            vals_list = self._gl_forward_late_costs(company, chunk.ids)
-            vals_list += self._gl_average_cost_adjustments(company, by_method["average"])
+            periodic = [p.id for p in chunk if p.cost_method == "average"] if cost_adjustment.is_periodic_average(
+                company.gl_average_cost_period) else []
+            vals_list = self._gl_forward_late_costs(company, chunk.ids, exclude=periodic)
+            vals_list += self._gl_average_cost_adjustments(company, periodic)
             if vals_list:
                 adjustment_ids += SVL.with_context(gl_cost_adjusting=True).create(vals_list).ids
-            self._gl_refresh_average_cost(company, by_method["average"])
+            self._gl_refresh_average_cost(company, periodic)
             chunk.sudo().write({"gl_cost_adjustment_pending": False})
             self.env.flush_all()
             self.env.invalidate_all()
@@ -136,8 +137,13 @@ class StockCostAdjustRun(models.Model):
         })
 
     @api.model
-    def _gl_adjustment_vals(self, company, outbound, value, entry_type, source_id, lock_cache):
-        """Values of one adjustment entry of ``outbound`` (a dict row of ``_gl_outbound_rows``)."""
+    def _gl_adjustment_vals(self, company, outbound, value, entry_type, source, lock_cache):
+        """Values of one adjustment entry of ``outbound`` (a dict row of ``_gl_outbound_rows``) forwarding
+        ``source`` (a dict row with ``id``, ``gl_categ_id``, ``gl_valuation``; None for a period average):
+        it posts with the accounts of the category the forwarded cost was created in (Odoo posts the sold
+        share of a landed cost with the product's accounts on the landed-cost date), else with those of the
+        outbound entry."""
+        origin = source or outbound
         return {
             "company_id": company.id,
             "product_id": outbound["product_id"],
@@ -149,7 +155,9 @@ class StockCostAdjustRun(models.Model):
             "description": _("Cost adjustment of %s", outbound["description"] or outbound["id"]),
             "is_adjustment": True,
             "applies_to_id": outbound["id"],
-            "gl_cost_source_id": source_id or False,
+            "gl_cost_source_id": source["id"] if source else False,
+            "gl_categ_id": origin["gl_categ_id"],
+            "gl_valuation": origin["gl_valuation"],
             "gl_origin": "cost_adjustment",
             "entry_type": entry_type or "direct_cost",
             "posting_date": company._gl_first_open_date(outbound["posting_date"], lock_cache),
@@ -160,28 +168,26 @@ class StockCostAdjustRun(models.Model):
         if not ids:
             return {}
         rows = self.env.execute_query_dict(SQL("""
-            SELECT svl.id, svl.product_id, svl.lot_id, svl.posting_date, svl.description, svl.quantity
+            SELECT svl.id, svl.product_id, svl.lot_id, svl.posting_date, svl.description, svl.quantity,
+                   svl.gl_categ_id, svl.gl_valuation
               FROM unnest(%s::int[]) AS q(id) JOIN stock_valuation_layer svl ON svl.id = q.id""", list(ids)))
         return {row["id"]: row for row in rows}
 
     @api.model
-    def _gl_forward_late_costs(self, company, product_ids):
+    def _gl_forward_late_costs(self, company, product_ids, exclude=()):
         """Adjustment values for late costs with a quantity to forward to (landed costs after a
-        delivery), for any costing method except average (the average pass includes them)."""
+        delivery) of ``product_ids`` except ``exclude`` (average-cost products adjusted by their period
+        average, which includes the late costs)."""
+        product_ids = sorted(set(product_ids) - set(exclude))
         if not product_ids:
             return []
-        Categ = self.env["product.category"].sudo().with_company(company)
-        cost_method = Categ._field_to_sql("pc", "property_cost_method")
         sources = self.env.execute_query_dict(SQL("""
             SELECT s.id, s.stock_valuation_layer_id AS inbound_id, s.value, s.gl_forward_quantity AS qty,
-                   s.entry_type, s.posting_date
+                   s.entry_type, s.posting_date, s.gl_categ_id, s.gl_valuation
               FROM stock_valuation_layer s
-              JOIN product_product pp ON pp.id = s.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              LEFT JOIN product_category pc ON pc.id = pt.categ_id
              WHERE s.company_id = %s AND s.product_id = ANY(%s) AND s.gl_forward_quantity > 0
-               AND s.stock_valuation_layer_id IS NOT NULL AND COALESCE(%s, 'standard') != 'average'
-             ORDER BY s.id""", company.id, list(product_ids), cost_method))
+               AND s.stock_valuation_layer_id IS NOT NULL
+             ORDER BY s.id""", company.id, product_ids))
         if not sources:
             return []
         plan = self._gl_plan_forwarding(company, sources)
@@ -192,7 +198,7 @@ class StockCostAdjustRun(models.Model):
         for source_id, out_id, value in plan:
             if out_id:
                 vals_list.append(self._gl_adjustment_vals(company, outbound[out_id], value,
-                                                          by_id[source_id]["entry_type"], source_id, lock_cache))
+                                                          by_id[source_id]["entry_type"], by_id[source_id], lock_cache))
             else:  # forwarded from the receipt itself to cost of goods sold, dated like the late cost
                 source = SVL.browse(source_id)
                 vals_list.append(self._gl_landed_cost_forwarding_vals(
@@ -211,6 +217,7 @@ class StockCostAdjustRun(models.Model):
             "stock_landed_cost_id": source.stock_landed_cost_id.id,
             "description": "%s (sold share)" % (source.stock_landed_cost_id.name or source.description),
             "is_adjustment": True, "gl_cost_source_id": source.id, "gl_origin": "landed_cost_out",
+            "gl_categ_id": source.gl_categ_id.id, "gl_valuation": source.gl_valuation,
             "document_type": "sale", "entry_type": source.entry_type, "posting_date": posting_date,
             "applies_to_id": outbound_id,
         }
@@ -261,7 +268,7 @@ class StockCostAdjustRun(models.Model):
         """Adjustment values for average-cost products: each outbound entry to its period's average."""
         if not product_ids:
             return []
-        period = company.gl_average_cost_period or "day"
+        period = company.gl_average_cost_period
         rounding = company.currency_id.rounding
         dropship = self.env["stock.valuation.layer"]._gl_dropship_sql()
         rows = self.env.execute_query_dict(SQL(f"""
@@ -306,7 +313,7 @@ class StockCostAdjustRun(models.Model):
                     targets_all[key] = needed
         outbound = self._gl_outbound_rows(targets_all)
         for out_id, needed in sorted(targets_all.items()):
-            vals_list.append(self._gl_adjustment_vals(company, outbound[out_id], needed, "direct_cost", False,
+            vals_list.append(self._gl_adjustment_vals(company, outbound[out_id], needed, "direct_cost", None,
                                                       lock_cache))
         return vals_list
 

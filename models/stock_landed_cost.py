@@ -1,5 +1,7 @@
 from odoo import models
 
+from . import cost_adjustment
+
 
 class StockLandedCost(models.Model):
     _inherit = "stock.landed.cost"
@@ -27,39 +29,33 @@ class StockLandedCost(models.Model):
         for cost in self:
             cost = cost.with_company(cost.company_id)
             company = cost.company_id
-            currency = company.currency_id
-            new_layers = cost.stock_valuation_layer_ids.filtered(lambda l: l.id not in pre[cost.id]).sorted("id")
-            lines = cost.valuation_adjustment_lines.filtered(lambda l: l.move_id)
-            # Odoo creates the layers in adjustment-line order, skipping zero in-stock shares.
-            layer_iter = iter(new_layers)
+            # Odoo's new layers, per (stock move, lot) in adjustment-line order (one per line, or one per lot
+            # of the line's move for products valued by lot; none when the share in stock is zero)
+            queues = {}
+            for layer in cost.stock_valuation_layer_ids.filtered(lambda l: l.id not in pre[cost.id]).sorted("id"):
+                queues.setdefault((layer.stock_move_id.id, layer.lot_id.id), []).append(layer)
             source_vals = []
-            for line in lines:
-                move = line.move_id
-                product = move.product_id.with_company(company)
-                linked = move._get_stock_valuation_layer_ids()
-                remaining_qty = sum(linked.mapped("remaining_qty"))
-                move_qty = move.product_uom._compute_quantity(move.quantity, product.uom_id)
-                in_stock_share = (remaining_qty / move_qty) * line.additional_landed_cost if move_qty else 0.0
+            for line in cost.valuation_adjustment_lines.filtered(lambda l: l.move_id):
                 account = line.cost_line_id.account_id
-                if not currency.is_zero(in_stock_share):
-                    layer = next(layer_iter, None)
+                for share in self._gl_landed_cost_shares(line):
+                    queue = queues.get((line.move_id.id, share["lot"].id))
+                    layer = queue.pop(0) if share["created"] and queue else None
                     if layer and account:
                         layer.write({"gl_counterpart_account_id": account.id})
-                sold_share = currency.round(line.additional_landed_cost - in_stock_share)
-                if currency.is_zero(sold_share) or not move._is_in():
-                    continue
-                source_vals.append({
-                    "unit_cost": 0, "quantity": 0, "remaining_qty": 0, "value": sold_share,
-                    "stock_valuation_layer_id": linked[:1].id,
-                    "product_id": product.id, "stock_landed_cost_id": cost.id, "company_id": company.id,
-                    "description": "%s (sold share)" % cost.name, "posting_date": cost.date,
-                    "gl_origin": "landed_cost", "gl_counterpart_account_id": account.id or False,
-                    "gl_forward_quantity": move_qty - remaining_qty,
-                })
+                    if share["sold"] and line.move_id._is_in():
+                        source_vals.append({
+                            "unit_cost": 0, "quantity": 0, "remaining_qty": 0, "value": share["sold"],
+                            "stock_valuation_layer_id": share["inbound"].id, "lot_id": share["lot"].id,
+                            "product_id": line.move_id.product_id.id, "stock_landed_cost_id": cost.id,
+                            "company_id": company.id, "description": "%s (sold share)" % cost.name,
+                            "posting_date": cost.date, "gl_origin": "landed_cost",
+                            "gl_counterpart_account_id": account.id or False,
+                            "gl_forward_quantity": share["forward_qty"],
+                        })
             if not source_vals:
                 continue
             sources = SVL.create(source_vals)
-            real_time = sources.filtered(lambda s: s.product_id.with_company(company).valuation == "real_time")
+            real_time = sources.filtered(lambda s: s.gl_valuation == "real_time")
             manual = sources - real_time
             if manual:  # BC's horizon rule tests the posting date of the entry whose cost changed
                 manual.product_id._gl_flag_cost_not_adjusted(
@@ -68,11 +64,56 @@ class StockLandedCost(models.Model):
                 self._gl_record_native_forwarding(cost, real_time)
         return res
 
+    def _gl_landed_cost_shares(self, line):
+        """How Odoo's ``button_validate`` split the landed cost of adjustment ``line``: one dict per value
+        entry it created or would have created (one per lot for products valued by lot), with ``lot``,
+        ``inbound`` (the receipt's layer of that lot), ``created`` (Odoo created a layer: the share in stock
+        is not zero), ``sold`` (the line's cost minus what Odoo's layers carry, split over the lots in
+        proportion to their quantity, as Odoo splits the share in stock, by cumulative rounding so that the
+        whole cost is recorded to the cent) and ``forward_qty`` (the quantity consumed from ``inbound``,
+        product UoM; the lot's whole quantity when Odoo's pro rata gives a share to a lot none of which was
+        consumed)."""
+        move = line.move_id
+        currency = line.cost_id.company_id.currency_id
+        product = move.product_id
+        linked = move._get_stock_valuation_layer_ids()
+        remaining_qty = sum(linked.mapped("remaining_qty"))
+        move_qty = move.product_uom._compute_quantity(move.quantity, product.uom_id)
+        in_stock = (remaining_qty / move_qty) * line.additional_landed_cost if move_qty else 0.0
+        created = not currency.is_zero(in_stock)
+        if not product.lot_valuated:
+            inbound = linked.filtered(lambda l: l.quantity > 0)[:1] or linked[:1]
+            carried = currency.round(in_stock) if created else 0.0
+            return [{"lot": self.env["stock.lot"], "inbound": inbound, "created": created,
+                     "sold": currency.round(line.additional_landed_cost - carried),
+                     "forward_qty": move_qty - remaining_qty}]
+        groups = list(move.move_line_ids.grouped("lot_id").items())
+        parts = [sum(move_lines.mapped("quantity")) / move.quantity if move.quantity else 0.0
+                 for _lot, move_lines in groups]
+        carried = sum(currency.round(in_stock * part) for part in parts) if created else 0.0
+        sold = cost_adjustment.allocate(currency.round(line.additional_landed_cost - carried), parts, sum(parts),
+                                        currency.rounding)
+        shares = []
+        for (lot, _move_lines), lot_sold in zip(groups, sold):
+            inbound = linked.filtered(lambda l: l.lot_id == lot and l.quantity > 0)[:1]
+            consumed = inbound.quantity - inbound.remaining_qty
+            shares.append({"lot": lot, "inbound": inbound, "created": created, "sold": lot_sold,
+                           "forward_qty": consumed if consumed > 0 else inbound.quantity})
+        return shares
+
     def _gl_record_native_forwarding(self, cost, sources):
         """Automated categories: Odoo's landed-cost journal entry moved the sold share out of inventory on
         the landed-cost date. Record that forwarding as adjustment entries of the outbound entries that
-        consumed the receipt (same split as Adjust Cost), excluded from batch posting."""
+        consumed the receipt (same split as Adjust Cost), excluded from batch posting. When everything was
+        already sold, Odoo's journal entry has no value entry of that product to be linked to: the sold
+        share's entry (``sources``) takes it, so that its journal items are posted from inventory."""
         company = cost.company_id
+        journal_entry = cost.account_move_id
+        if journal_entry:
+            unlinked = sources.filtered(lambda s: s.product_id not in journal_entry.sudo().stock_valuation_layer_ids.product_id)
+            if unlinked:
+                unlinked.write({"account_move_id": journal_entry.id})
+                self.env["stock.valuation.layer"].sudo()._gl_sync_native_postings(svl_ids=unlinked.ids)
         Run = self.env["stock.cost.adjust.run"].sudo()
         rows = [{"id": s.id, "inbound_id": s.stock_valuation_layer_id.id, "value": s.value,
                  "qty": s.gl_forward_quantity} for s in sources]

@@ -1,7 +1,9 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models, tools
 from odoo.tools import SQL, float_compare
 
-from . import posting_plan
+from . import cost_adjustment, posting_plan
 
 
 GL_STATES = [
@@ -71,9 +73,23 @@ class StockValuationLayer(models.Model):
         "account.account", "Counterpart Account", readonly=True, copy=False,
         help="Counterpart account chosen when the entry was created (revaluation wizard account, landed "
              "cost line account); the posting setup may still override it.")
+    gl_categ_id = fields.Many2one(
+        "product.category", "Posting Category", readonly=True, copy=False,
+        help="The product's category when the value entry was created: its accounts and valuation apply to "
+             "this entry even after the product moved to another category.")
+    gl_valuation = fields.Selection(
+        [("manual_periodic", "Manual"), ("real_time", "Automated")], "Valuation at Creation", readonly=True,
+        copy=False, help="Inventory valuation of the entry's category when it was created: entries of automated "
+                         "valuation are posted by Odoo, those of manual valuation by Post Inventory Cost to G/L.")
     gl_counterpart_type = fields.Selection(
         posting_plan.ACCOUNT_TYPES, "Counterpart Account Type", readonly=True,
         help="Account type of the non-inventory side, from the document type x entry type matrix.")
+    gl_expense_amount = fields.Monetary(
+        "Expensed from Interim Account", readonly=True, copy=False,
+        help="Amount that Odoo's automated valuation moves from the interim account (stock input or output) to "
+             "the expense account together with this entry: a vendor return valued below its purchase price, a "
+             "negative-stock correction of a delivery already invoiced. Posted once, with the entry (debit "
+             "expense > 0).")
     gl_link_ids = fields.One2many("stock.valuation.layer.gl.link", "svl_id", "G/L Links", readonly=True)
     is_adjustment = fields.Boolean(
         "Adjustment", readonly=True, copy=False,
@@ -148,6 +164,7 @@ class StockValuationLayer(models.Model):
     def _gl_after_create(self):
         self._gl_record_pending_applications()
         self._gl_label_vacuum_corrections()
+        self._gl_record_return_price_differences()
         self._gl_flag_average_cost()
 
     def _gl_record_pending_applications(self):
@@ -181,13 +198,61 @@ class StockValuationLayer(models.Model):
         lock_cache = {}
         for layer in corrections:
             parent = layer.stock_valuation_layer_id
+            vals = {"is_adjustment": True, "applies_to_id": parent.id, "entry_type": parent.entry_type}
             if layer.product_id.with_company(layer.company_id).valuation == "real_time":
-                date = self.env.context.get("force_period_date") or today
+                vals["posting_date"] = self.env.context.get("force_period_date") or today
             else:
-                date = layer.company_id._gl_first_open_date(parent.posting_date, lock_cache)
-            layer.write({"is_adjustment": True, "applies_to_id": parent.id, "posting_date": date,
-                         "entry_type": parent.entry_type})
+                vals["posting_date"] = layer.company_id._gl_first_open_date(parent.posting_date, lock_cache)
+                if parent._gl_delivery_already_matched():
+                    # stock_account product._create_fifo_vacuum_anglo_saxon_expense_entries: the correction
+                    # of a delivery already invoiced goes on from stock output to the expense account
+                    vals["gl_expense_amount"] = -layer.value
+            layer.write(vals)
         corrections._gl_fill_value_entry_fields()
+
+    def _gl_delivery_already_matched(self):
+        """Whether Odoo's automated valuation would have found the journal items of this outbound entry
+        reconciled with another document's when a later receipt corrects its cost (the condition of
+        ``product._create_fifo_vacuum_anglo_saxon_expense_entries``), for a manual category: an Anglo-Saxon
+        delivery with a value, a reconcilable stock output account and either a posted invoice carrying
+        the product on that account or a done return."""
+        self.ensure_one()
+        move = self.stock_move_id
+        company = self.company_id
+        if not (move and company.anglo_saxon_accounting and move._is_out() and not self.currency_id.is_zero(self.value)):
+            return False
+        product = self.product_id.with_company(company)
+        output = product.product_tmpl_id.get_product_accounts()["stock_output"]
+        if not output or not output.reconcile:
+            return False
+        if move.returned_move_ids.filtered(lambda m: m.state == "done"):
+            return True
+        invoices = move._get_related_invoices().filtered(lambda m: m.state == "posted")
+        return bool(invoices.line_ids.filtered(lambda l: l.product_id == product and l.account_id == output))
+
+    def _gl_record_return_price_differences(self):
+        """Manual categories: the expense transfer Odoo's automated valuation posts beside a vendor return
+        valued at another price than its purchase, or the receipt again of goods returned to the vendor
+        (purchase_stock ``stock.move._account_entry_move``: Dr stock input / Cr expense for (value per unit
+        of the return - value per unit of the returned receipt) x quantity, unless the bill already made
+        a price difference). Stored on the value entry, posted with it."""
+        for layer in self.filtered(lambda l: l.quantity and l.stock_move_id.purchase_line_id
+                                   and l.stock_move_id.origin_returned_move_id and l.gl_valuation == "manual_periodic"
+                                   and not l.currency_id.is_zero(l.value)):
+            move = layer.stock_move_id
+            returned_move = move.origin_returned_move_id
+            if (move | returned_move).stock_valuation_layer_ids.stock_valuation_layer_ids.account_move_line_id:
+                continue
+            returned_layer = returned_move.stock_valuation_layer_ids.filtered(lambda l: not l.stock_valuation_layer_id)[:1]
+            if move._is_out() and move._is_returned(valued_type="out"):
+                unit_diff = (layer._get_layer_price_unit() - returned_layer._get_layer_price_unit()) if returned_layer else 0
+            elif returned_move._is_out() and returned_move._is_returned(valued_type="out"):
+                unit_diff = returned_layer._get_layer_price_unit() - move.purchase_line_id._get_gross_price_unit()
+            else:
+                continue
+            diff = layer.company_id.currency_id.round(unit_diff * layer.quantity)
+            if diff:
+                layer.gl_expense_amount = -diff
 
     def _gl_flag_average_cost(self):
         """Mark average-cost products whose new entries change a period average an outbound entry was
@@ -198,9 +263,11 @@ class StockValuationLayer(models.Model):
         new outbound entry flags when inbound entries exist in later periods (back-dated delivery)."""
         adjustable = self.filtered(lambda l: not l.is_adjustment and not l.applies_to_id)
         for company in adjustable.company_id:
+            period = company.gl_average_cost_period
+            if not cost_adjustment.is_periodic_average(period):
+                continue  # Odoo's running average: nothing an outbound entry carries goes stale
             Categ = self.env["product.category"].sudo().with_company(company)
             cost_method = Categ._field_to_sql("pc", "property_cost_method")
-            period = company.gl_average_cost_period or "day"
             rows = self.env.execute_query(SQL("""
                 SELECT n.product_id, MIN(COALESCE(parent.posting_date, n.posting_date))
                   FROM stock_valuation_layer n
@@ -307,7 +374,8 @@ class StockValuationLayer(models.Model):
                        COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
                                 parent.location_id, applied.location_id) AS location_id,
                        {self._gl_dropship_sql()} AS is_dropship,
-                       COALESCE(%(valuation)s, 'manual_periodic') AS valuation,
+                       pc.id AS categ_id,
+                       COALESCE(svl.gl_valuation, %(valuation)s, 'manual_periodic') AS valuation,
                        c.gl_post_cost_from AS post_from,
                        c.anglo_saxon_accounting AS anglo_saxon
                   FROM stock_valuation_layer svl
@@ -315,7 +383,7 @@ class StockValuationLayer(models.Model):
                   JOIN res_partner cp ON cp.id = c.partner_id
                   JOIN product_product pp ON pp.id = svl.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                  LEFT JOIN product_category pc ON pc.id = COALESCE(svl.gl_categ_id, pt.categ_id)
                   LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
                   LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
                   LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id,
@@ -336,7 +404,9 @@ class StockValuationLayer(models.Model):
                    gl_origin = d.gl_origin,
                    location_id = d.location_id,
                    warehouse_id = d.warehouse_id,
-                   gl_counterpart_type = {counterpart},
+                   gl_categ_id = d.categ_id,
+                   gl_valuation = d.valuation,
+                   gl_counterpart_type = COALESCE(svl.gl_counterpart_type, {counterpart}),
                    gl_excluded = {excluded},
                    gl_state = %(state)s
               FROM d
@@ -372,8 +442,8 @@ class StockValuationLayer(models.Model):
 
     def _gl_invalidate_derived(self):
         self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
-                               "warehouse_id", "gl_counterpart_type", "gl_excluded", "gl_state",
-                               "cost_posted_to_gl"])
+                               "warehouse_id", "gl_categ_id", "gl_valuation", "gl_counterpart_type",
+                               "gl_excluded", "gl_state", "cost_posted_to_gl"])
 
     @api.model
     def _gl_add_posted(self, amounts):
@@ -417,12 +487,43 @@ class StockValuationLayer(models.Model):
         return ids
 
     @api.model
+    def _gl_link_expense_entries(self, journal_entries):
+        """Odoo's automated valuation posts, beside some stock moves, a journal entry with no value entry of its
+        own that moves an amount between the interim account and the expense account: purchase_stock's
+        price difference of a vendor return (``stock.move._account_entry_move``) and the expense entry of
+        a negative-stock correction of an invoiced delivery (``_create_fifo_vacuum_anglo_saxon_expense_entries``).
+        Record that amount on the stock move's last value entry (``gl_expense_amount``, debit expense > 0) and
+        link the entry's journal items to it (expense account: ``cogs``; the other: the entry's counterpart
+        type), so that the reconciliation projects and finds it like the module's own postings."""
+        Link = self.env["stock.valuation.layer.gl.link"]
+        for journal_entry in journal_entries:
+            # the value entry of the stock move whose expense is not linked yet: the correction of a delivery
+            # (value only) before the delivery itself; the entries of a move, in order
+            layers = self.search([("stock_move_id", "=", journal_entry.stock_move_id.id)], order="id").filtered(
+                lambda l: not l.gl_link_ids.filtered(lambda link: link.account_type == "cogs"))
+            layer = (layers.filtered(lambda l: not l.quantity) or layers)[:1]
+            if not layer:
+                continue
+            product = layer.product_id.with_company(layer.company_id)
+            expense = self._gl_product_accounts(product, {}, layer.gl_categ_id or product.categ_id)["expense"]
+            lines = journal_entry.line_ids
+            expense_lines = lines.filtered(lambda l: l.account_id == expense)
+            if not expense_lines or len(lines) != 2:
+                continue
+            amount = layer.currency_id.round(sum(expense_lines.mapped("balance")))
+            layer.gl_expense_amount = amount
+            Link.create([{"svl_id": layer.id, "move_line_id": line.id, "amount": line.balance,
+                          "company_id": layer.company_id.id,
+                          "account_type": "cogs" if line in expense_lines else layer.gl_counterpart_type}
+                         for line in lines])
+
+    @api.model
     def _gl_sync_native_postings_company(self, company, svl_ids=None):
         """The INSERT ... SELECT of ``_gl_sync_native_postings`` for one company. A journal item feeds the
         value entries of its own product (items without product: all entries of the journal entry), in
         proportion to their absolute value: a landed-cost entry mixing products links each layer to its
         own lines only."""
-        counterpart = posting_plan.counterpart_account_type_sql(
+        counterpart = "COALESCE(svl.gl_counterpart_type, %s)" % posting_plan.counterpart_account_type_sql(
             "svl.document_type", "svl.entry_type", "svl.gl_origin")
         Categ = self.env["product.category"].sudo().with_company(company)
         val_account = Categ._field_to_sql("pc", "property_stock_valuation_account_id")
@@ -446,7 +547,7 @@ class StockValuationLayer(models.Model):
                   JOIN account_move am ON am.id = svl.account_move_id
                   JOIN product_product pp ON pp.id = svl.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN product_category pc ON pc.id = pt.categ_id
+                  LEFT JOIN product_category pc ON pc.id = COALESCE(svl.gl_categ_id, pt.categ_id)
                  WHERE {where}
             ), share AS (
                 SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.out_account,
@@ -501,7 +602,8 @@ class StockValuationLayer(models.Model):
     # Posting plan: account resolution (Odoo's own) feeding posting_plan
     # ------------------------------------------------------------------------------------------------
     def _gl_resolve_native_accounts(self, cache):
-        """Odoo's own resolution for one SVL: (journal, valuation account, counterpart account).
+        """Odoo's own resolution for one SVL: (journal, valuation account, counterpart account, expense
+        account (the other side of an expense transfer)).
 
         Move-based entries use the pieces of ``stock.move._get_accounting_data_for_valuation``
         (``get_product_accounts``, ``_get_src_account``, ``_get_dest_account``, so location accounts and the
@@ -518,9 +620,10 @@ class StockValuationLayer(models.Model):
         company = self.company_id
         product = self.product_id.with_company(company)
         move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id or self.applies_to_id.stock_move_id
-        accounts = self._gl_product_accounts(product, cache)
+        categ = self.gl_categ_id or product.categ_id
+        accounts = self._gl_product_accounts(product, cache, categ)
         if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out", "cost_adjustment"):
-            key = ("move", company.id, product.id, move.location_id.id, move.location_dest_id.id)
+            key = ("move", company.id, product.id, categ.id, move.location_id.id, move.location_dest_id.id)
             if key not in cache:
                 # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
                 # missing account: a missing account is a skip reason here, and the posting setup may
@@ -529,11 +632,12 @@ class StockValuationLayer(models.Model):
                 cache[key] = (accounts["stock_journal"].id, move_c._get_src_account(accounts),
                               move_c._get_dest_account(accounts), accounts["stock_valuation"].id)
             journal_id, acc_src, acc_dest, acc_val = cache[key]
+            expense = accounts["expense"].id
             if self.gl_origin == "landed_cost":
                 counterpart = self.gl_counterpart_account_id.id or accounts["stock_input"].id
                 journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
-            elif self.gl_origin == "landed_cost_out" or (
-                    self.gl_origin == "cost_adjustment" and self.document_type == "sale" and move._is_out()):
+            elif self.gl_origin == "landed_cost_out" or (self.gl_origin == "cost_adjustment" and (
+                    self.entry_type == "indirect_cost" or (self.document_type == "sale" and move._is_out()))):
                 # Odoo posts the sold share of a landed cost on to the expense account (Anglo-Saxon) or
                 # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line
                 counterpart = (accounts["expense"] if company.anglo_saxon_accounting else accounts["stock_output"]).id
@@ -548,23 +652,30 @@ class StockValuationLayer(models.Model):
                     counterpart = acc_dest if positive else acc_src
                 else:
                     counterpart = acc_src if positive else acc_dest
-            return journal_id, acc_val, counterpart
-        if self.gl_origin == "category_switch":
-            counterpart = accounts.get("stock_input")
+            return journal_id, acc_val, counterpart, expense
+        if self.gl_origin == "category_switch":  # stock input, or stock output for negative stock (product.py)
+            counterpart = accounts.get(self.gl_counterpart_type or "stock_input")
         elif self.gl_counterpart_account_id:
             counterpart = self.gl_counterpart_account_id
         else:
             counterpart = accounts.get("expense")
-        return accounts["stock_journal"].id, accounts["stock_valuation"].id, counterpart.id if counterpart else False
+        return (accounts["stock_journal"].id, accounts["stock_valuation"].id, counterpart.id if counterpart else False,
+                accounts["expense"].id)
 
     @api.model
-    def _gl_product_accounts(self, product, cache):
-        key = ("product", product.env.company.id, product.id)
+    def _gl_product_accounts(self, product, cache, categ):
+        """Odoo's ``product.template.get_product_accounts`` for ``product`` as if its category were ``categ``
+        (the category of the value entry when it was created, SPEC §2): a new record on the template with
+        that category, so product-level accounts still come first."""
+        key = ("product", product.env.company.id, product.id, categ.id)
         if key not in cache:
+            template = product.product_tmpl_id
+            if categ and categ != template.categ_id:
+                template = template.new({"categ_id": categ.id}, origin=template)
             # a company without chart of accounts gets False for some of them: empty recordsets instead, so
             # the missing account becomes a skip reason rather than a traceback
             cache[key] = {name: value or self.env["account.journal" if name == "stock_journal" else "account.account"]
-                          for name, value in product.product_tmpl_id.get_product_accounts().items()}
+                          for name, value in template.get_product_accounts().items()}
         return cache[key]
 
     def _gl_plan_rows(self):
@@ -574,15 +685,18 @@ class StockValuationLayer(models.Model):
         vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
         mls, mld = self._gl_valued_usage_sql("mls"), self._gl_valued_usage_sql("mld")
         return self.env.execute_query_dict(SQL(f"""
-            SELECT svl.id, svl.company_id, svl.product_id, svl.categ_id, svl.value, svl.quantity,
+            SELECT svl.id, svl.company_id, svl.product_id, COALESCE(svl.gl_categ_id, svl.categ_id) AS categ_id,
+                   svl.value, svl.quantity,
                    COALESCE(svl.cost_posted_to_gl, 0) AS posted, svl.posting_date, svl.warehouse_id,
                    svl.location_id, svl.gl_origin, svl.gl_counterpart_type, svl.document_type, svl.entry_type,
                    svl.gl_counterpart_account_id, svl.stock_landed_cost_id, svl.description,
+                   COALESCE(svl.gl_expense_amount, 0) AS expense_amount,
                    pp.active AS product_active, aml.analytic_distribution, sm.id AS move_id,
                    sm.location_id AS move_src, sm.location_dest_id AS move_dest, sm.reference,
                    COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
                    COALESCE(mlx.has_in, FALSE) AS has_in, COALESCE(mlx.has_out, FALSE) AS has_out,
-                   ({vs}) AS src_valued, ({vd}) AS dest_valued
+                   ({vs}) AS src_valued, ({vd}) AS dest_valued,
+                   sm.id IS NOT NULL AND %s AS matchable
               FROM unnest(%s::int[]) AS q(id)
               JOIN stock_valuation_layer svl ON svl.id = q.id
               JOIN product_product pp ON pp.id = svl.product_id
@@ -602,7 +716,7 @@ class StockValuationLayer(models.Model):
                       JOIN stock_location mls ON mls.id = ml.location_id
                       JOIN stock_location mld ON mld.id = ml.location_dest_id
                      WHERE ml.move_id = sm.id AND ml.owner_id IS NULL) mlx ON TRUE
-             ORDER BY svl.posting_date, svl.id""", self.ids))
+             ORDER BY svl.posting_date, svl.id""", self._gl_matchable_move_sql("sm"), self.ids))
 
     def _gl_prepare_plan_entries(self, cache=None):
         """Turn value entries into ``posting_plan.PlanEntry`` objects.
@@ -638,19 +752,24 @@ class StockValuationLayer(models.Model):
                                      reason=_("Nothing to post: the cost is already in the general ledger.")))
                 continue
             positive = row["value"] > 0 or (not row["value"] and row["quantity"] >= 0)
-            key = (row["company_id"], row["product_id"], row["gl_origin"], row["move_id"] and (
+            key = (row["company_id"], row["product_id"], row["categ_id"], row["gl_origin"], row["gl_counterpart_type"],
+                   row["move_id"] and (
                 row["move_src"], row["move_dest"], row["has_in"], row["has_out"]), positive,
                 row["gl_counterpart_account_id"], row["stock_landed_cost_id"], row["document_type"])
             if key not in resolved:
                 resolved[key] = svl._gl_resolve_native_accounts(cache)
-            journal_id, acc_val, acc_counter = resolved[key]
+            journal_id, acc_val, acc_counter, acc_expense = resolved[key]
             ctype = row["gl_counterpart_type"] or posting_plan.counterpart_account_type(
                 row["document_type"], row["entry_type"], row["gl_origin"])
             accounts = {"inventory": acc_val, ctype: acc_counter}
+            # an expense transfer posts once, with the entry's first posting (posting_plan)
+            expense_amount = 0.0 if row["posted"] else currency.round(row["expense_amount"])
+            if expense_amount:
+                accounts.setdefault("cogs", acc_expense)
             setup_ids = []
             dims = (row["company_id"], row["warehouse_id"], row["location_id"], row["categ_id"])
             if setups:
-                for atype in (None, "inventory", ctype):
+                for atype in (None, *accounts):
                     if dims + (atype,) not in best_rows:
                         best_rows[dims + (atype,)] = setups._gl_best_row(
                             self.env["res.company"].browse(row["company_id"]),
@@ -658,7 +777,7 @@ class StockValuationLayer(models.Model):
                             self.env["stock.location"].browse(row["location_id"]),
                             self.env["product.category"].browse(row["categ_id"]), atype)
                 any_row = best_rows[dims + (None,)]
-                for atype in ("inventory", ctype):
+                for atype in list(accounts):
                     best = best_rows[dims + (atype,)]
                     if best:
                         accounts[atype] = best[Setup._account_field(atype)].id
@@ -682,6 +801,10 @@ class StockValuationLayer(models.Model):
                 if row["product_id"] not in names:
                     names[row["product_id"]] = svl.product_id.display_name
                 label = names[row["product_id"]]
+            # a counterpart on a reconcilable account (the interim accounts, or stock input when Odoo falls back
+            # to it) of a stock move with something to match stays one line per stock move
+            detail_types = frozenset([ctype] if row["matchable"] and self._gl_account_reconciles(
+                accounts[ctype], checked) else [])
             entries.append(posting_plan.PlanEntry(
                 svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
                 amount=currency.round(delta), journal_id=journal_id, counterpart_type=ctype,
@@ -692,8 +815,87 @@ class StockValuationLayer(models.Model):
                 analytic_distribution=row["analytic_distribution"] or None,
                 label=label, reference=row["reference"] or row["description"] or "",
                 setup_id=setup_ids[0] if setup_ids else False,
+                move_id=row["move_id"] or False, expense_amount=expense_amount, detail_types=detail_types,
             ))
         return entries, problems
+
+    @api.model
+    def _gl_match_interim_items(self, svl_ids):
+        """After Post Inventory Cost to G/L posted ``svl_ids``: the interim reconciliations that Odoo's automated
+        valuation would have made, replayed in the order they would have happened, because which lines a
+        partial reconciliation leaves open depends on it:
+
+        * each stock move, when its own value entries were created (``_validate_accounting_entries``; not for
+          landed costs, price differences or adjustments, which Odoo posts otherwise): the invoices and bills
+          posted before with the product's stock journal items (``account.move._gl_reconcile_interim``), then
+          the journal items of the move and of the move it returns, per reconcilable account;
+        * each invoice or bill related to the posted entries' stock moves and posted after some of them, when
+          it was posted (``account.move._stock_account_anglo_saxon_reconcile_valuation``).
+
+        Each step sees only the journal items that existed at its time (``account.move.line._gl_existing_at``).
+        Only stock moves with something to match (an order line, a return) are read through the ORM."""
+        if not svl_ids:
+            return
+        self.env.flush_all()
+        rows = self.env.execute_query(SQL("""
+            SELECT svl.product_id, svl.company_id, sm.id, MIN(svl.id),
+                   MAX(svl.id) FILTER (WHERE svl.stock_move_id IS NOT NULL AND svl.stock_landed_cost_id IS NULL)
+              FROM unnest(%(ids)s::int[]) AS q(id)
+              JOIN stock_valuation_layer svl ON svl.id = q.id
+              LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
+              LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
+              JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id, applied.stock_move_id)
+             WHERE EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l
+                            JOIN account_move_line aml ON aml.id = l.move_line_id
+                           WHERE l.svl_id = svl.id AND l.run_id IS NOT NULL AND aml.product_id IS NOT NULL)
+               AND %(matchable)s
+             GROUP BY svl.product_id, svl.company_id, sm.id
+        """, ids=list(svl_ids), matchable=self._gl_matchable_move_sql("sm")))
+        events = []  # (value entry id the event follows, 0 = stock move / 1 = invoice, records)
+        invoices = self.env["account.move"]
+        for product_id, company_id, move_id, first_svl, own_svl in rows:
+            company = self.env["res.company"].browse(company_id)
+            product = self.env["product.product"].with_company(company).browse(product_id)
+            move = self.env["stock.move"].with_company(company).browse(move_id)
+            related = move._get_related_invoices()
+            invoices |= related.filtered(lambda invoice: invoice.gl_svl_watermark >= first_svl)
+            if own_svl:
+                events.append((own_svl, 0, (move, product, related)))
+        events += [(invoice.gl_svl_watermark, 1, invoice) for invoice in invoices]
+        # a stock move's value entries come after the invoices posted before them (watermark below), an
+        # invoice after the value entries up to its watermark
+        for last_svl, kind, records in sorted(events, key=lambda event: (event[0], event[1], event[2].id if event[1] else 0)):
+            if kind:
+                records._gl_reconcile_interim(until=(last_svl, last_svl))
+                continue
+            move, product, related = records
+            moment = (last_svl, last_svl - 1)
+            if move.company_id.anglo_saxon_accounting:
+                related.filtered(lambda invoice: invoice.gl_svl_watermark < last_svl)._gl_reconcile_interim(
+                    product, until=moment)
+            by_account = defaultdict(lambda: self.env["account.move.line"])
+            for line in (move | move.origin_returned_move_id)._get_all_related_aml()._gl_existing_at(moment):
+                if not line.reconciled and line.move_id.state == "posted" and line.account_id.reconcile:
+                    by_account[line.account_id] |= line
+            for lines in by_account.values():
+                lines.reconcile()
+
+    @api.model
+    def _gl_matchable_move_sql(self, alias):
+        """SQL truth value: the stock move ``alias`` has journal items Odoo's interim reconciliation can match
+        (an order line, whose bills or invoices it is matched with, or a return relation)."""
+        move = SQL.identifier(alias)
+        return SQL("""(%(m)s.purchase_line_id IS NOT NULL OR %(m)s.sale_line_id IS NOT NULL
+                       OR %(m)s.origin_returned_move_id IS NOT NULL
+                       OR EXISTS (SELECT 1 FROM stock_move r WHERE r.origin_returned_move_id = %(m)s.id))""", m=move)
+
+    @api.model
+    def _gl_account_reconciles(self, account_id, cache):
+        """Whether ``account_id`` allows reconciliation (cached in ``cache``)."""
+        key = ("reconcile", account_id)
+        if key not in cache:
+            cache[key] = bool(account_id) and self.env["account.account"].browse(account_id).reconcile
+        return cache[key]
 
     def _gl_check_accounts(self, accounts, journal_id):
         """Skip reasons for the resolved accounts and journal: (code, message) or None."""

@@ -12,7 +12,7 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     _order = "date desc"
     _depends = {
         "stock.valuation.layer": ["company_id", "product_id", "categ_id", "warehouse_id", "posting_date", "value",
-                                  "gl_counterpart_type"],
+                                  "gl_counterpart_type", "gl_expense_amount"],
         "account.move.line": ["company_id", "account_id", "product_id", "date", "balance", "parent_state", "move_id",
                               "gl_linked", "journal_id", "display_type"],
         "account.move": ["state"],
@@ -37,7 +37,8 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     difference = fields.Monetary(readonly=True)
 
     def _inventory_branch_sql(self):
-        """Value-entry rows: each value entry on the inventory type (+value) and on its counterpart type."""
+        """Value-entry rows: each value entry on the inventory type (+value) and on its counterpart type, and
+        its expense transfer, if any, on the COGS type and its counterpart type."""
         return SQL("""
             SELECT -(svl.id * 16 + side.slot) AS id, svl.company_id, cur.currency_id, side.account_type,
                    NULL::int AS account_id, svl.product_id, svl.categ_id, svl.warehouse_id, svl.posting_date AS date,
@@ -47,8 +48,12 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
               FROM stock_valuation_layer svl
               JOIN (SELECT id, currency_id FROM res_company) cur ON cur.id = svl.company_id
               CROSS JOIN LATERAL (VALUES (0, 'inventory'::varchar, svl.value),
-                                         (8, svl.gl_counterpart_type, -svl.value)) AS side(slot, account_type, amount)
+                                         (8, svl.gl_counterpart_type, -svl.value),
+                                         (4, 'cogs'::varchar, svl.gl_expense_amount),
+                                         (12, svl.gl_counterpart_type, -svl.gl_expense_amount))
+                                   AS side(slot, account_type, amount)
              WHERE svl.company_id = ANY(%(companies)s) AND side.account_type IS NOT NULL
+               AND (side.slot IN (0, 8) OR COALESCE(side.amount, 0) != 0)
         """, companies=self.env.companies.ids)
 
     def _gl_branch_sql(self):
@@ -56,7 +61,7 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
         type_index = SQL("CASE ta.account_type %s END", SQL(" ").join(
             SQL("WHEN %s THEN %s", atype, index) for index, atype in enumerate(posting_plan.ACCOUNT_TYPE_KEYS)))
         return SQL("""
-            WITH type_accounts(company_id, account_type, account_id, stock_input) AS (%(type_accounts)s)
+            WITH type_accounts(company_id, account_type, account_id) AS (%(type_accounts)s)
             SELECT aml.id * 16 + %(type_index)s AS id, aml.company_id, aml.company_currency_id AS currency_id,
                    ta.account_type, aml.account_id, aml.product_id, pt.categ_id, NULL::int AS warehouse_id,
                    aml.date, 'gl'::varchar AS source, NULL::int AS svl_id, aml.id AS move_line_id,
@@ -68,12 +73,11 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
               LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
               CROSS JOIN LATERAL (SELECT CASE WHEN aml.gl_linked THEN 0 ELSE (
                     -- only items not fed by value entries are classified (bills, invoices, manual entries)
-                    SELECT CASE WHEN aj.type IN ('sale', 'purchase') AND (aml.display_type = 'cogs'
-                                     OR (COALESCE(pt.is_storable, FALSE) AND ta.stock_input))
-                                THEN aml.balance ELSE 0 END
+                    SELECT CASE WHEN %(invoicing)s THEN aml.balance ELSE 0 END
                       FROM account_journal aj WHERE aj.id = aml.journal_id) END AS amount) inv
              WHERE aml.parent_state = 'posted' AND aml.company_id = ANY(%(companies)s)
-        """, type_accounts=self._type_accounts_values(), companies=self.env.companies.ids, type_index=type_index)
+        """, type_accounts=self._type_accounts_values(), companies=self.env.companies.ids, type_index=type_index,
+             invoicing=self.env["stock.inventory.gl.reconciliation"]._invoicing_sql())
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
@@ -85,8 +89,8 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
 
     @api.model
     def _type_accounts_values(self):
-        """VALUES of (company, account type, account, account is a stock input account), once per cursor
-        and set of companies: every grouped read of the pivot builds this query again."""
+        """VALUES of (company, account type, account), once per cursor and set of companies: every grouped
+        read of the pivot builds this query again."""
         self.env.flush_all()
         fingerprint = self.env.execute_query(SQL("""
             SELECT (SELECT max(id) FROM stock_valuation_layer_gl_link),
@@ -102,13 +106,12 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
             for company in self.env.companies:
                 type_accounts = Wizard.new({"company_id": company.id})._get_type_accounts()
                 for atype, accounts in type_accounts.items():
-                    rows += [(company.id, atype, account, account in type_accounts["stock_input"])
-                             for account in sorted(accounts)]
+                    rows += [(company.id, atype, account) for account in sorted(accounts)]
             cache[key] = rows
         rows = cache[key]
         if not rows:
-            return SQL("SELECT NULL::int, NULL::varchar, NULL::int, NULL::bool WHERE FALSE")
-        return SQL("VALUES %s", SQL(", ").join(SQL("(%s, %s, %s, %s)", *row) for row in rows))
+            return SQL("SELECT NULL::int, NULL::varchar, NULL::int WHERE FALSE")
+        return SQL("VALUES %s", SQL(", ").join(SQL("(%s, %s, %s)", *row) for row in rows))
 
 
 class StockInventoryGlReconciliationLineInventory(models.Model):
@@ -282,11 +285,8 @@ class StockInventoryGlReconciliationLine(models.Model):
                 continue
             base_domain = leaves["gl"] + [("company_id", "=", company.id), ("parent_state", "=", "posted"),
                                           ("account_id", "in", list(types_of))]
-            stock_input = sorted(type_accounts["stock_input"])
             invoicing = {tuple(g[:-1]): g[-1] for g in AML._read_group(
-                base_domain + [("gl_linked", "!=", True), "&", ("journal_id.type", "in", ("sale", "purchase")),
-                               "|", ("display_type", "=", "cogs"), "&", ("product_id.is_storable", "=", True),
-                               ("account_id", "in", stock_input)],
+                base_domain + [("gl_linked", "!=", True)] + Wizard._invoicing_domain(),
                 ["account_id"] + aml_groupby, ["balance:sum"])}
             for group in AML._read_group(base_domain, ["account_id"] + aml_groupby, ["balance:sum", "__count"]):
                 account, balance, count = group[0], group[-2] or 0.0, group[-1]

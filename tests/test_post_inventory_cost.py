@@ -68,14 +68,19 @@ class TestPostInventoryCost(GlReconciliationCommon):
         by_key = {(l.account_id.code, l.balance) for l in move.line_ids}
         customer_return_value = returned.stock_valuation_layer_ids.value
         self.assertEqual(customer_return_value, 8.0)
-        # debits and credits never netted: inventory has +70 +10 +16 +8 (one debit line) and -80 (credit)
+        # debits and credits never netted: inventory has +70 +10 +16 +8 (one debit line) and -80 (credit); the
+        # interim accounts (reconcilable) keep one line per stock move, with its product, for Odoo's matching
+        # with bills and invoices: stock input -70 (first receipt) and -16 (second receipt)
         self.assertEqual(by_key, {
             (val.code, 104.0), (val.code, -80.0),
-            (acc["default_account_stock_in"].code, -86.0),
+            (acc["default_account_stock_in"].code, -70.0), (acc["default_account_stock_in"].code, -16.0),
             (self.overhead_account.code, -10.0),
             (acc["default_account_stock_out"].code, 80.0),
             (acc["default_account_stock_out"].code, -8.0),
         })
+        interim = move.line_ids.filtered(lambda l: l.account_id == acc["default_account_stock_in"])
+        self.assertEqual(interim.product_id, self.product)
+        self.assertEqual(sorted(interim.mapped("quantity")), [2.0, 10.0])
         debit_inv = move.line_ids.filtered(lambda l: l.account_id == val and l.balance > 0)
         fed = debit_inv.gl_link_ids.svl_id
         self.assertEqual(len(fed), 4)

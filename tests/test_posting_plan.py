@@ -8,9 +8,9 @@ D1, D2 = date(2026, 1, 15), date(2026, 1, 16)
 ACC = {"inventory": 2130, "stock_output": 5100, "stock_input": 2140, "overhead_applied": 7890}
 
 
-def entry(svl_id, amount, ctype="stock_output", posting_date=D1, **kw):
+def entry(svl_id, amount, ctype="stock_output", posting_date=D1, accounts=ACC, **kw):
     return pp.PlanEntry(svl_id=svl_id, company_id=1, posting_date=posting_date, amount=amount, journal_id=9,
-                        counterpart_type=ctype, accounts=ACC, categ_id=3, warehouse_id=1, location_id=8, **kw)
+                        counterpart_type=ctype, accounts=accounts, categ_id=3, warehouse_id=1, location_id=8, **kw)
 
 
 class TestPostingPlan(unittest.TestCase):
@@ -67,3 +67,32 @@ class TestPostingPlan(unittest.TestCase):
         self.assertEqual(pp.round_money(-2.675, 0.01), -2.68)
         moves = pp.plan_moves([entry(i, 0.1) for i in range(1, 4)], "per_posting_group")
         self.assertEqual(moves[0]["lines"][0].amount, 0.3)
+
+    def test_expense_transfer_posts_a_second_pair(self):
+        """A vendor return valued 8.00 below its purchase price: the entry's pair, then COGS -8 / stock input
+        +8 (Odoo's purchase_stock entry beside the return); per posting group, nothing is netted."""
+        accounts = dict(ACC, cogs=6000)
+        ret = entry(1, -20.0, "stock_input", accounts=accounts, expense_amount=-8.0, quantity=-2.0)
+        lines = pp.plan_entry_lines(ret)
+        self.assertEqual([(l.account_type, l.amount, l.quantity) for l in lines],
+                         [("inventory", -20.0, -2.0), ("stock_input", 20.0, -2.0), ("cogs", -8.0, 0.0),
+                          ("stock_input", 8.0, 0.0)])
+        self.assertEqual(pp.totals_per_account_type(pp.plan_moves([ret])),
+                         {"inventory": -20.0, "stock_input": 28.0, "cogs": -8.0})
+        # an entry with nothing left to post but its expense transfer still posts the transfer
+        self.assertEqual(len(pp.plan_entry_lines(entry(2, 0.0, "stock_output", accounts=accounts, expense_amount=6.0))), 2)
+
+    def test_interim_lines_stay_per_stock_move(self):
+        """Per posting group, lines of the detail types (reconcilable interim accounts) are summed per stock
+        move and keep product and quantity; the inventory side is summed as before."""
+        detail = frozenset(["stock_input"])
+        moves = pp.plan_moves([
+            entry(1, 70.0, "stock_input", move_id=11, product_id=5, quantity=10.0, detail_types=detail),
+            entry(2, 16.0, "stock_input", move_id=12, product_id=5, quantity=2.0, detail_types=detail),
+            entry(3, 10.0, "stock_input", move_id=12, product_id=5, quantity=1.0, detail_types=detail),
+        ], "per_posting_group")
+        lines = moves[0]["lines"]
+        self.assertEqual(sorted((l.account_type, l.amount, l.move_id, l.product_id, l.quantity) for l in lines),
+                         [("inventory", 96.0, False, False, 0.0),
+                          ("stock_input", -70.0, 11, 5, 10.0), ("stock_input", -26.0, 12, 5, 3.0)])
+        self.assertEqual(next(l for l in lines if l.move_id == 12).contributions, {2: -16.0, 3: -10.0})

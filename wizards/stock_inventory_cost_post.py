@@ -183,6 +183,10 @@ class StockInventoryCostPost(models.TransientModel):
             if per_entry:
                 vals.update(product_id=line.product_id, quantity=line.quantity, partner_id=line.partner_id,
                             product_uom_id=svl.uom_id.id)
+            elif line.detail:  # an interim line of one stock move (posting_plan): matchable with invoices
+                product = self.env["product.product"].browse(line.product_id)
+                vals.update(name=("%s %s" % (line.label, ref)).strip(), product_id=line.product_id,
+                            quantity=line.quantity, partner_id=line.partner_id, product_uom_id=product.uom_id.id)
             line_vals.append((0, 0, vals))
         vals = {
             "journal_id": move_plan["journal_id"],
@@ -351,7 +355,8 @@ class StockInventoryCostPost(models.TransientModel):
             return run
         # Odoo's own create and _post (sequence numbers, balance and lock-date checks), in batches so its
         # per-batch recomputations stay linear; no mail tracking on these technical entries
-        AccountMove = self.env["account.move"].sudo().with_context(tracking_disable=True, check_move_validity=False)
+        AccountMove = self.env["account.move"].sudo().with_context(tracking_disable=True, check_move_validity=False,
+                                                                   gl_batch_posting=True)
         account_moves = AccountMove.browse()
         link_vals, deltas = [], {}
         for start in range(0, len(moves), MOVE_BATCH):
@@ -384,6 +389,7 @@ class StockInventoryCostPost(models.TransientModel):
             self.env.invalidate_all()
         self.env["stock.valuation.layer.gl.link"].sudo()._gl_bulk_create(link_vals)
         self.env["stock.valuation.layer"]._gl_add_posted(deltas)
+        self.env["stock.valuation.layer"].sudo()._gl_match_interim_items(sorted({i for m in moves for i in m["svl_ids"]}))
         # the run's journal entries in one INSERT; its value entries are those linked with its run_id
         field = run._fields["move_ids"]
         self.env.cr.execute(SQL(

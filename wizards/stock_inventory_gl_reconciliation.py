@@ -29,6 +29,12 @@ WARNINGS = {
         "Lock Date",
         "A lock date moved the posting of some value entries to the first open date, outside the period of the "
         "value entry. Over all dates the difference is zero."),
+    "odoo_switch_entry": (
+        "Category Change Entry",
+        "Odoo's automated valuation posted the emptying of a category's stock (a product changing category or "
+        "costing method) with Dr Stock Valuation / Cr Stock Output instead of Dr Stock Input / Cr Stock "
+        "Valuation (an Odoo 18.0 defect), so the valuation account carries twice the stock that left. Open the "
+        "journal entries and correct them with a journal entry."),
     "similar_accounts": (
         "Similar Accounts",
         "One general ledger account is used by several account types, so its balance shows in several rows. Give "
@@ -45,6 +51,7 @@ WARNINGS = {
 WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("not_adjusted", "Adjust Cost"),
                  ("draft_entries", "Draft Entries"),
                  ("posting_date", "Posting Date"), ("lock_date", "Lock Date"),
+                 ("odoo_switch_entry", "Category Change Entry"),
                  ("similar_accounts", "Similar Accounts"), ("setup_changed", "Setup Changed"),
                  ("direct_posting", "Direct Posting")]
 
@@ -195,11 +202,15 @@ class StockInventoryGlReconciliation(models.TransientModel):
         filtered = products is not None or bool(self.warehouse_ids)
 
         # (1) inventory ledger and (2) not posted, by counterpart type, from value entries
+        # (an expense transfer moves its amount from the counterpart type to COGS; it is queued until the
+        # entry's first posting)
         inventory, not_posted = defaultdict(float), defaultdict(float)
-        for ctype, value, queued in self.env.execute_query(SQL("""
+        for ctype, value, queued, expense, expense_queued in self.env.execute_query(SQL("""
             SELECT svl.gl_counterpart_type, SUM(svl.value),
                    SUM(CASE WHEN svl.gl_state IN ('to_post', 'partial')
-                            THEN svl.value - COALESCE(svl.cost_posted_to_gl, 0) ELSE 0 END)
+                            THEN svl.value - COALESCE(svl.cost_posted_to_gl, 0) ELSE 0 END),
+                   SUM(COALESCE(svl.gl_expense_amount, 0)),
+                   SUM(CASE WHEN svl.gl_state = 'to_post' THEN COALESCE(svl.gl_expense_amount, 0) ELSE 0 END)
               FROM stock_valuation_layer svl
              WHERE %s
              GROUP BY svl.gl_counterpart_type
@@ -207,8 +218,10 @@ class StockInventoryGlReconciliation(models.TransientModel):
             inventory["inventory"] += value or 0.0
             not_posted["inventory"] += queued or 0.0
             if ctype:
-                inventory[ctype] -= value or 0.0
-                not_posted[ctype] -= queued or 0.0
+                inventory[ctype] -= (value or 0.0) + (expense or 0.0)
+                not_posted[ctype] -= (queued or 0.0) + (expense_queued or 0.0)
+                inventory["cogs"] += expense or 0.0
+                not_posted["cogs"] += expense_queued or 0.0
 
         # (3) posted from inventory, (4) invoicing, (5) other G/L: one pass over the journal items of the
         # accounts, split by the gl_linked flag and the invoicing rule. With a product/category filter, the
@@ -237,7 +250,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
                  WHERE %s AND aml.parent_state = 'posted' AND aml.account_id = ANY(%s) AND %s
                    AND (aml.gl_linked IS NULL OR aml.gl_linked = FALSE)
                  GROUP BY 1, 2
-            """, self._invoicing_sql(type_accounts), self._aml_date_where(), all_accounts, product_cond)):
+            """, self._invoicing_sql(), self._aml_date_where(), all_accounts, product_cond)):
                 (invoicing_by_account if is_invoicing else other_by_account)[account_id] += amount or 0.0
         if filtered:
             for account_id, amount in self.env.execute_query(SQL("""
@@ -284,13 +297,19 @@ class StockInventoryGlReconciliation(models.TransientModel):
         return rows
 
     @api.model
-    def _invoicing_sql(self, type_accounts):
-        """SQL truth value over aliases aml/am/pt: the journal item is the invoice side of Odoo's Anglo-Saxon
-        interim accounting (SPEC §6 column 4): a vendor-bill line of a storable product on a stock input
-        account, or a COGS line of an invoice."""
+    def _invoicing_sql(self):
+        """SQL truth value over aliases aml/aj/pt: the journal item is the invoice side of the stock flows (SPEC
+        §6 column 4): a line of a customer invoice or a vendor bill for a storable product (Anglo-Saxon: on
+        stock input; continental: on the expense account) or a COGS line (Anglo-Saxon interim lines, price
+        differences). ``_invoicing_domain`` is the same rule as a domain."""
         return SQL("""(aj.type IN ('sale', 'purchase') AND (aml.display_type = 'cogs'
-                       OR (COALESCE(pt.is_storable, FALSE) AND aml.account_id = ANY(%s))))""",
-                   sorted(type_accounts["stock_input"]) or [0])
+                       OR COALESCE(pt.is_storable, FALSE)))""")
+
+    @api.model
+    def _invoicing_domain(self):
+        """``_invoicing_sql`` as a domain on journal items."""
+        return ["&", ("journal_id.type", "in", ("sale", "purchase")),
+                "|", ("display_type", "=", "cogs"), ("product_id.is_storable", "=", True)]
 
     @api.model
     def _set_analytical_session(self, parallel=True):
@@ -331,6 +350,20 @@ class StockInventoryGlReconciliation(models.TransientModel):
              LIMIT 1
         """, self._svl_where_no_date(), account_cond, condition)))
 
+    def _odoo_switch_entries(self, limit=None):
+        """Journal entries in which Odoo emptied the positive stock of an automated category the wrong way
+        round (warning ``odoo_switch_entry``): value entries of the filters out of a category change whose
+        link on the inventory account type does not carry their value."""
+        rows = self.env.execute_query(SQL("""
+            SELECT svl.account_move_id
+              FROM stock_valuation_layer svl
+             WHERE %s AND svl.gl_origin = 'category_switch' AND svl.quantity < 0 AND svl.account_move_id IS NOT NULL
+               AND ROUND(svl.value - (SELECT COALESCE(SUM(l.amount), 0) FROM stock_valuation_layer_gl_link l
+                                       WHERE l.svl_id = svl.id AND l.account_type = 'inventory'), 2) != 0
+             %s
+        """, self._svl_where_no_date(), SQL("LIMIT %s", limit) if limit else SQL()))
+        return self.env["account.move"].browse([row[0] for row in rows])
+
     def _has_unadjusted_products(self):
         """Products of the filter whose "cost is adjusted" is false in the company."""
         Product = self.env["product.product"].sudo().with_company(self.company_id).with_context(active_test=False)
@@ -368,6 +401,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
                     "aml.parent_state = 'posted' AND NOT COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
                 ("lock_date", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
+                ("odoo_switch_entry", lambda: bool(self._odoo_switch_entries(limit=1))),
                 ("similar_accounts", lambda: atype != "total" and any(usage[a] > 1 for a in accounts)),
                 ("setup_changed", lambda: setup_field and self._link_exists(None, SQL(
                     """aml.parent_state = 'posted' AND l.account_type = %s AND EXISTS (
@@ -489,23 +523,16 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         return self._open("account.move.line", self._aml_domain() + [
             ("parent_state", "=", "posted"), ("gl_linked", "=", True)], _("Posted from Inventory"))
 
-    def _invoicing_domain(self):
-        """Same rule as ``_invoicing_sql``: invoice-side interim lines (bills of storables on stock input,
-        COGS lines of invoices)."""
-        stock_input = sorted(self.wizard_id._get_type_accounts()["stock_input"])
-        return ["&", ("journal_id.type", "in", ("sale", "purchase")),
-                "|", ("display_type", "=", "cogs"),
-                "&", ("product_id.is_storable", "=", True), ("account_id", "in", stock_input)]
-
     def action_open_invoicing(self):
         self.ensure_one()
         return self._open("account.move.line", self._aml_domain() + [
-            ("parent_state", "=", "posted"), ("gl_linked", "=", False)] + self._invoicing_domain(), _("Invoicing"))
+            ("parent_state", "=", "posted"), ("gl_linked", "=", False)] + self.wizard_id._invoicing_domain(),
+            _("Invoicing"))
 
     def action_open_other_gl(self):
         self.ensure_one()
         return self._open("account.move.line", self._aml_domain() + [
-            ("parent_state", "=", "posted"), ("gl_linked", "=", False), "!"] + self._invoicing_domain(),
+            ("parent_state", "=", "posted"), ("gl_linked", "=", False), "!"] + self.wizard_id._invoicing_domain(),
             _("Other G/L"))
 
     def action_open_gl_total(self):
@@ -531,4 +558,7 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
             return self._open("account.move", [("id", "in", moves.ids)], _("Draft Entries"))
         if self.warning_code == "direct_posting":
             return self.action_open_other_gl()
+        if self.warning_code == "odoo_switch_entry":
+            return self._open("account.move", [("id", "in", wizard._odoo_switch_entries().ids)],
+                              _("Category Change Entries"))
         return self.action_open_posted()
