@@ -10,3 +10,5 @@ from . import test_reliability
 from . import test_valuation_reports
 from . import test_ui
 from . import test_translations
+from . import test_parity_flows
+from . import test_parity_generated

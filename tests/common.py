@@ -180,3 +180,29 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
     @staticmethod
     def _date(y, m, d):
         return date(y, m, d)
+
+
+class FlowCase(GlReconciliationCommon):
+    """Base of the parity tests that play ``flows.Flow`` objects: a second set of stock accounts (for the
+    category a product switches to) and a foreign currency at 2 per unit of the company currency."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.gl_automatic_cost_adjustment = "never"
+        Account = cls.env["account.account"].with_company(cls.company)
+        cls.second_accounts = dict(cls.company_data, **{
+            key: Account.create({"name": "%s B" % name, "code": code, "reconcile": True, "account_type": "asset_current"})
+            for key, name, code in (("default_account_stock_in", "Stock Input", "STOCKIN2"),
+                                    ("default_account_stock_out", "Stock Output", "STOCKOUT2"),
+                                    ("default_account_stock_valuation", "Stock Valuation", "STOCKVAL2"))})
+        cls.currency_eur = cls.setup_other_currency("EUR" if cls.company.currency_id.name != "EUR" else "CHF")
+
+    def assert_parity(self, flow):
+        """Play ``flow`` natively and manually and fail with the flow and every difference when the ledgers
+        differ. Returns the native snapshot (the oracle's figures)."""
+        from .flows import compare, play  # noqa: PLC0415 (flows imports Odoo test helpers lazily)
+        native, manual = play(self, flow)
+        diffs = compare(native, manual)
+        self.assertFalse(diffs, "\n%s\n%s" % (flow.describe(), "\n".join(diffs)))
+        return native
