@@ -77,8 +77,11 @@ class AccountMove(models.Model):
                         lambda line: line.product_id == prod and line.account_id == interim and not line.reconciled)
                     lines |= related.filtered(lambda line: line.account_id == interim and not line.reconciled
                                               and line.move_id.state == "posted")
+                    # a price difference of a manual category keeps the bill as its journal entry (Odoo gives
+                    # automated ones their own entry): the bill's lines are not corrections
                     corrections = lines.filtered(
-                        lambda line: line.move_id.sudo().stock_valuation_layer_ids.stock_valuation_layer_id
+                        lambda line: (line.move_id.move_type == "entry"
+                                      and line.move_id.sudo().stock_valuation_layer_ids.stock_valuation_layer_id)
                         or line.sudo().gl_link_ids.svl_id.stock_valuation_layer_id
                         or (line.display_type == "cogs" and not line.quantity))
                     invoice_lines = lines.filtered(lambda line: line not in corrections and line.move_id == move)

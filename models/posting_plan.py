@@ -21,7 +21,11 @@ Two things follow Odoo rather than BC, because Odoo's automated valuation is the
 * counterpart lines on reconcilable accounts (``PlanEntry.detail_types``: the interim accounts stock input
   and stock output, or stock input where Odoo falls back to it) stay one per stock move, with product,
   quantity and partner, even per posting group: Odoo reconciles them with the bills' and invoices' lines
-  of the same product and stock move, which a line summing many moves cannot be.
+  of the same product and stock move, which a line summing many moves cannot be. When the stock move
+  comes from a purchase in a foreign currency, such a line also carries that currency
+  (``PlanEntry.currency_id``), one line per value entry, as purchase_stock's
+  ``stock.move._generate_valuation_lines_data`` writes them: Odoo's reconciliation then books the same
+  exchange differences.
 """
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
@@ -124,6 +128,10 @@ class PlanEntry:
 
     ``amount`` is the delta still to post (``value - cost_posted_to_gl``), signed like the SVL value.
     ``accounts`` maps ``inventory`` and ``counterpart_type`` to account ids (False when unresolved).
+    ``currency_id`` (purchase currency, or False): the counterpart's detail lines are in that currency,
+    with ``amount_currency`` (signed like the counterpart, -amount), ``expense_amount_currency`` (the
+    expense pair's counterpart, -expense) and ``currency_difference`` (a counterpart line of zero balance
+    carrying only that amount in currency: purchase_stock's line for a bill's price difference).
     """
 
     svl_id: int
@@ -146,12 +154,17 @@ class PlanEntry:
     move_id: int = False
     expense_amount: float = 0.0
     detail_types: frozenset = frozenset()
+    currency_id: int = False
+    amount_currency: float = 0.0
+    expense_amount_currency: float = 0.0
+    currency_difference: float = 0.0
 
 
 @dataclass
 class PlanLine:
     """One journal-item-to-be: signed ``amount`` (debit > 0) on ``account_id`` of ``account_type``,
-    fed by ``contributions`` = {svl_id: amount}."""
+    fed by ``contributions`` = {svl_id: amount}; ``amount_currency`` in ``currency_id`` when set (else the
+    line is in company currency)."""
 
     journal_id: int
     posting_date: object
@@ -169,11 +182,14 @@ class PlanLine:
     move_id: int = False
     detail: bool = False
     contributions: dict = field(default_factory=dict)
+    currency_id: int = False
+    amount_currency: float = 0.0
 
 
 def plan_entry_lines(entry, rounding=0.01):
     """The lines of one value entry: inventory side +amount, counterpart -amount, then, when the entry
-    carries an expense transfer, ``cogs`` +expense / counterpart -expense (always balanced).
+    carries an expense transfer, ``cogs`` +expense / counterpart -expense (always balanced); with a
+    ``currency_difference``, a last counterpart line of zero balance carrying it in the entry's currency.
 
     :return: list of ``PlanLine`` (empty when both rounded amounts are zero)
     """
@@ -195,22 +211,33 @@ def plan_entry_lines(entry, rounding=0.01):
     )
     pairs = []
     if amount:
-        pairs.append(("inventory", amount, entry.quantity))
+        pairs.append(("inventory", amount, entry.quantity, entry.amount_currency))
     if expense:
-        pairs.append(("cogs", expense, 0.0))
+        pairs.append(("cogs", expense, 0.0, entry.expense_amount_currency))
+    ctype = entry.counterpart_type
+    # only the counterpart's lines kept per stock move are in the purchase currency
+    currency = entry.currency_id if ctype in entry.detail_types else False
     lines = []
-    for debit_type, value, quantity in pairs:
+    for debit_type, value, quantity, amount_currency in pairs:
         # both lines carry the entry's quantity, as Odoo's own stock journal items do
-        for atype, signed in ((debit_type, value), (entry.counterpart_type, -value)):
+        for atype, signed in ((debit_type, value), (ctype, -value)):
+            in_currency = dict(currency_id=currency, amount_currency=amount_currency) if currency and atype == ctype else {}
             lines.append(PlanLine(account_id=entry.accounts.get(atype), account_type=atype, amount=signed,
                                   quantity=quantity, contributions={entry.svl_id: signed},
-                                  detail=atype in entry.detail_types, **common))
+                                  detail=atype in entry.detail_types, **in_currency, **common))
+    if currency and entry.currency_difference:
+        # linked to its value entry (amount 0) so that Odoo's matching of the stock move finds it
+        lines.append(PlanLine(account_id=entry.accounts.get(ctype), account_type=ctype, amount=0.0, detail=True,
+                              contributions={entry.svl_id: 0.0}, currency_id=currency,
+                              amount_currency=entry.currency_difference, **common))
     return lines
 
 
 def _group_key(line):
     analytic = tuple(sorted((line.analytic_distribution or {}).items()))
     detail = (line.product_id, line.move_id) if line.detail else ()
+    if line.currency_id:  # one line per value entry (and its zero-balance line apart), as Odoo writes them
+        detail += (line.currency_id, not line.amount, *line.contributions)
     return (line.account_id, line.account_type, line.warehouse_id, line.location_id, line.categ_id,
             analytic, line.amount < 0) + detail
 
@@ -257,10 +284,11 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
                 # a posting-group line carries no product, partner, quantity or label of its own, except on
                 # the interim accounts, where it stays the line of one stock move (see module docstring)
                 own = {} if line.detail else dict(product_id=False, partner_id=False, label="", move_id=False)
-                grouped = replace(line, amount=0.0, contributions={}, quantity=0.0, **own)
+                grouped = replace(line, amount=0.0, amount_currency=0.0, contributions={}, quantity=0.0, **own)
                 buckets[key] = grouped
                 move["lines"].append(grouped)
             grouped.amount = round_money(grouped.amount + line.amount, rounding)
+            grouped.amount_currency = round(grouped.amount_currency + line.amount_currency, 6)
             if line.detail:
                 grouped.quantity += line.quantity
             for svl_id, amount in line.contributions.items():

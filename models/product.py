@@ -42,8 +42,22 @@ class ProductProduct(models.Model):
             self.env.cr.precommit.add(self.env["stock.cost.adjust.run"].sudo()._gl_run_automatic)
         data.setdefault(company.id, set()).update(self.ids)
 
+    def _gl_adjust_before_valuing_stock(self):
+        """Run Adjust Cost – Item Entries for the products of ``self`` in a manual category whose late costs
+        wait to be forwarded (current company), before Odoo computes an entry from their stock value
+        (``value_svl``): the sold share of a landed cost sits on the product until it is forwarded, and Odoo's
+        automated valuation, which forwards it at once, would not count it. BC likewise requires adjusted
+        costs before revaluing (Calculate Inventory Value)."""
+        company = self.env.company
+        pending = self.sudo().with_company(company).filtered(
+            lambda product: product.gl_cost_adjustment_pending and product.valuation != "real_time")
+        if pending:
+            self.env["stock.cost.adjust.run"].sudo()._gl_adjust(company, pending, trigger="automatic")
+
     def _change_standard_price(self, new_price):
-        # Tag the value entries of a standard price change (SPEC §2: entry type revaluation).
+        # Tag the value entries of a standard price change (SPEC §2: entry type revaluation). Odoo computes
+        # the revaluation from the stock value: late costs are forwarded first.
+        self._gl_adjust_before_valuing_stock()
         return super(ProductProduct, self.with_context(gl_svl_origin="price_change"))._change_standard_price(new_price)
 
     # A change of category or costing method empties the stock out of the old one and refills it in the new
@@ -52,7 +66,9 @@ class ProductProduct(models.Model):
     # the value entries record it (README, differences: Odoo 18.0 itself misses its context key when it empties
     # the stock of an automated category and posts Dr stock valuation / Cr stock output instead).
     def _svl_empty_stock(self, description, product_category=None, product_template=None):
-        # returns (svl vals list, original quantities, impacted products)
+        # returns (svl vals list, original quantities, impacted products); the emptying takes the whole stock
+        # value, so late costs are forwarded first
+        self._gl_adjust_before_valuing_stock()
         res = super()._svl_empty_stock(description, product_category=product_category, product_template=product_template)
         for vals in res[0]:
             vals.setdefault("gl_origin", "category_switch")

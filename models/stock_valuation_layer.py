@@ -696,7 +696,9 @@ class StockValuationLayer(models.Model):
                    COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
                    COALESCE(mlx.has_in, FALSE) AS has_in, COALESCE(mlx.has_out, FALSE) AS has_out,
                    ({vs}) AS src_valued, ({vd}) AS dest_valued,
-                   sm.id IS NOT NULL AND %s AS matchable
+                   sm.id IS NOT NULL AND %s AS matchable,
+                   sm.date AS move_date, pol.currency_id AS purchase_currency_id,
+                   svl.account_move_line_id AS bill_line_id, COALESCE(svl.price_diff_value, 0) AS price_diff_value
               FROM unnest(%s::int[]) AS q(id)
               JOIN stock_valuation_layer svl ON svl.id = q.id
               JOIN product_product pp ON pp.id = svl.product_id
@@ -707,6 +709,7 @@ class StockValuationLayer(models.Model):
               LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
               LEFT JOIN stock_picking pk ON pk.id = sm.picking_id
               LEFT JOIN res_partner partner ON partner.id = pk.partner_id
+              LEFT JOIN purchase_order_line pol ON pol.id = sm.purchase_line_id
               LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
               -- one look-up of the move's lines per entry (an EXISTS per direction gets planned as a hash of
               -- every stock move line of the database once the batch is large)
@@ -805,6 +808,7 @@ class StockValuationLayer(models.Model):
             # to it) of a stock move with something to match stays one line per stock move
             detail_types = frozenset([ctype] if row["matchable"] and self._gl_account_reconciles(
                 accounts[ctype], checked) else [])
+            in_currency = self._gl_purchase_currency_amounts(row, delta, expense_amount, cache) if detail_types else {}
             entries.append(posting_plan.PlanEntry(
                 svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
                 amount=currency.round(delta), journal_id=journal_id, counterpart_type=ctype,
@@ -816,8 +820,43 @@ class StockValuationLayer(models.Model):
                 label=label, reference=row["reference"] or row["description"] or "",
                 setup_id=setup_ids[0] if setup_ids else False,
                 move_id=row["move_id"] or False, expense_amount=expense_amount, detail_types=detail_types,
+                **in_currency,
             ))
         return entries, problems
+
+    @api.model
+    def _gl_purchase_currency_amounts(self, row, delta, expense_amount, cache):
+        """The purchase-currency fields of a ``PlanEntry`` whose counterpart stays per stock move, when the
+        move comes from a purchase order line in another currency than the company's; ``{}`` otherwise.
+
+        Follows purchase_stock's ``stock.move._generate_valuation_lines_data``: the counterpart (-``delta``,
+        and -``expense_amount`` for an expense transfer) converted at the stock move's date; a bill's price
+        difference (the entry has the bill's journal item) has no amount in currency, and a zero-balance line
+        carries its ``price_diff_value`` instead (positive on the credit account of Odoo's entry: the
+        counterpart of an incoming move). Only stock moves and price differences: Odoo posts the other
+        origins without a currency.
+
+        :param row: one row of ``_gl_plan_rows``; ``delta``, ``expense_amount`` in company currency
+        :return: dict of ``currency_id``, ``amount_currency``, ``expense_amount_currency``,
+            ``currency_difference``
+        """
+        company = self.env["res.company"].browse(row["company_id"])
+        if (row["gl_origin"] not in ("move", "price_diff") or not row["purchase_currency_id"]
+                or row["purchase_currency_id"] == company.currency_id.id):
+            return {}
+        purchase_currency = self.env["res.currency"].browse(row["purchase_currency_id"])
+        key = ("rate", company.id, purchase_currency.id, row["move_date"])
+        if key not in cache:
+            cache[key] = company.currency_id._get_conversion_rate(
+                company.currency_id, purchase_currency, company, row["move_date"])
+        rate = cache[key]
+        if row["bill_line_id"]:
+            difference = row["price_diff_value"] if row["has_in"] else -row["price_diff_value"]
+            return {"currency_id": purchase_currency.id, "amount_currency": 0.0,
+                    "expense_amount_currency": purchase_currency.round(-expense_amount * rate),
+                    "currency_difference": purchase_currency.round(difference)}
+        return {"currency_id": purchase_currency.id, "amount_currency": purchase_currency.round(-delta * rate),
+                "expense_amount_currency": purchase_currency.round(-expense_amount * rate)}
 
     @api.model
     def _gl_match_interim_items(self, svl_ids):

@@ -196,6 +196,11 @@ class FlowCase(GlReconciliationCommon):
             for key, name, code in (("default_account_stock_in", "Stock Input", "STOCKIN2"),
                                     ("default_account_stock_out", "Stock Output", "STOCKOUT2"),
                                     ("default_account_stock_valuation", "Stock Valuation", "STOCKVAL2"))})
+        # Odoo's test base makes Stock Valuation reconcilable, its charts do not: Odoo 18 then reconciles a
+        # stock move's valuation items with each other and books exchange differences between them on
+        # foreign-currency purchases, which the module does not repeat (README, differences from Odoo)
+        (cls.company_data["default_account_stock_valuation"]
+         | cls.second_accounts["default_account_stock_valuation"]).reconcile = False
         cls.currency_eur = cls.setup_other_currency("EUR" if cls.company.currency_id.name != "EUR" else "CHF")
 
     def assert_parity(self, flow):

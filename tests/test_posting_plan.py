@@ -96,3 +96,24 @@ class TestPostingPlan(unittest.TestCase):
                          [("inventory", 96.0, False, False, 0.0),
                           ("stock_input", -70.0, 11, 5, 10.0), ("stock_input", -26.0, 12, 5, 3.0)])
         self.assertEqual(next(l for l in lines if l.move_id == 12).contributions, {2: -16.0, 3: -10.0})
+
+    def test_foreign_purchase_lines_keep_their_currency(self):
+        """A receipt of 7 bought at 16.00 EUR (56.00, rate 2) and the bill's price difference of -10.50 (no
+        amount in EUR; its 21.00 EUR on a zero-balance line), as purchase_stock writes them: per posting
+        group one stock input line per value entry in EUR, the inventory side summed in company currency."""
+        detail, eur = frozenset(["stock_input"]), 7
+        moves = pp.plan_moves([
+            entry(1, 56.0, "stock_input", move_id=11, product_id=5, quantity=7.0, detail_types=detail,
+                  currency_id=eur, amount_currency=-112.0),
+            entry(2, -10.5, "stock_input", move_id=11, product_id=5, detail_types=detail, currency_id=eur,
+                  currency_difference=21.0),
+            entry(3, 8.0, "stock_input", move_id=11, product_id=5, quantity=1.0, currency_id=eur,
+                  amount_currency=-16.0),
+        ], "per_posting_group")
+        lines = moves[0]["lines"]
+        self.assertEqual(sorted((l.account_type, l.amount, l.currency_id, l.amount_currency, tuple(l.contributions))
+                                for l in lines),
+                         [("inventory", -10.5, False, 0.0, (2,)), ("inventory", 64.0, False, 0.0, (1, 3)),
+                          ("stock_input", -56.0, eur, -112.0, (1,)), ("stock_input", -8.0, False, 0.0, (3,)),
+                          ("stock_input", 0.0, eur, 21.0, (2,)), ("stock_input", 10.5, eur, 0.0, (2,))])
+        self.assertEqual(pp.totals_per_account_type(moves), {"inventory": 53.5, "stock_input": -53.5})

@@ -178,6 +178,8 @@ class StockInventoryCostPost(models.TransientModel):
                 "account_id": line.account_id,
                 "balance": line.amount,
             }
+            if line.currency_id:
+                vals.update(currency_id=line.currency_id, amount_currency=line.amount_currency)
             if line.analytic_distribution:
                 vals["analytic_distribution"] = line.analytic_distribution
             if per_entry:
@@ -205,7 +207,7 @@ class StockInventoryCostPost(models.TransientModel):
         """Create journal entries as Odoo does, with their journal items written in one INSERT.
 
         The headers go through ``account.move.create``; the items (plain product lines without taxes, in
-        company currency) are inserted with every stored field Odoo would compute for them, then marked
+        company currency unless they carry ``currency_id`` and ``amount_currency``) are inserted with every stored field Odoo would compute for them, then marked
         modified so Odoo recomputes what depends on them (entry totals). The caller then runs Odoo's
         ``_post`` (balance, lock dates, sequence numbers, analytic lines) exactly as for ORM-created items.
         """
@@ -223,7 +225,8 @@ class StockInventoryCostPost(models.TransientModel):
                              line.get("product_uom_id") or None, line.get("quantity", 1.0) or 0.0,
                              line.get("partner_id") or None,
                              json.dumps(line["analytic_distribution"]) if line.get("analytic_distribution") else None,
-                             sequence + 10))
+                             sequence + 10, line.get("currency_id") or None,
+                             line["amount_currency"] if line.get("currency_id") else None))
         columns = list(zip(*rows))
         self.env.cr.execute(SQL("""
             INSERT INTO account_move_line
@@ -233,15 +236,16 @@ class StockInventoryCostPost(models.TransientModel):
                     quantity, price_unit, price_subtotal, price_total, sequence, tax_tag_invert,
                     analytic_distribution, create_uid, write_uid, create_date, write_date)
             SELECT v.move_id, v.account_id, v.name, v.balance, GREATEST(v.balance, 0), GREATEST(-v.balance, 0),
-                   v.balance, CASE WHEN acc.reconcile THEN v.balance ELSE 0 END,
-                   CASE WHEN acc.reconcile THEN v.balance ELSE 0 END, FALSE, c.currency_id, c.currency_id,
+                   COALESCE(v.amount_currency, v.balance), CASE WHEN acc.reconcile THEN v.balance ELSE 0 END,
+                   CASE WHEN acc.reconcile THEN COALESCE(v.amount_currency, v.balance) ELSE 0 END, FALSE,
+                   COALESCE(v.currency_id, c.currency_id), c.currency_id,
                    am.company_id, am.journal_id, am.date, am.state, 'product', am.ref, am.name, v.partner_id,
                    v.product_id, v.product_uom_id, v.quantity, 0, v.balance, v.balance, v.sequence, FALSE, v.analytic::jsonb,
                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::numeric[], %s::int[], %s::int[], %s::numeric[],
-                          %s::int[], %s::varchar[], %s::int[])
+                          %s::int[], %s::varchar[], %s::int[], %s::int[], %s::numeric[])
                    AS v(move_id, account_id, name, balance, product_id, product_uom_id, quantity, partner_id,
-                        analytic, sequence)
+                        analytic, sequence, currency_id, amount_currency)
               JOIN account_move am ON am.id = v.move_id
               JOIN res_company c ON c.id = am.company_id
               JOIN account_account acc ON acc.id = v.account_id
