@@ -80,8 +80,10 @@ COUNTERPART_RULES = [
 ]
 
 
-def counterpart_account_type_sql(document_type_sql, entry_type_sql, origin_sql):
-    """The same matrix as a SQL ``CASE`` over three SQL expressions (trusted literals only)."""
+def counterpart_account_type_sql(document_type_sql, entry_type_sql, origin_sql, recorded_sql=None):
+    """The same matrix as a SQL ``CASE`` over three SQL expressions (trusted literals only); with
+    ``recorded_sql`` (the type recorded when the entry was created, e.g. a category change's stock input or
+    stock output), that type when set, the matrix otherwise."""
     def _in(expr, values):
         return "%s IN (%s)" % (expr, ", ".join("'%s'" % v for v in values))
     whens = []
@@ -94,7 +96,8 @@ def counterpart_account_type_sql(document_type_sql, entry_type_sql, origin_sql):
         if document_types:
             conds.append(_in(document_type_sql, document_types))
         whens.append("WHEN %s THEN '%s'" % (" AND ".join(conds) or "TRUE", account_type))
-    return "(CASE %s END)" % " ".join(whens)
+    matrix = "(CASE %s END)" % " ".join(whens)
+    return "COALESCE(%s, %s)" % (recorded_sql, matrix) if recorded_sql else matrix
 
 
 def counterpart_account_type(document_type, entry_type, origin=None):
@@ -221,7 +224,9 @@ def plan_entry_lines(entry, rounding=0.01):
     for debit_type, value, quantity, amount_currency in pairs:
         # both lines carry the entry's quantity, as Odoo's own stock journal items do
         for atype, signed in ((debit_type, value), (ctype, -value)):
-            in_currency = dict(currency_id=currency, amount_currency=amount_currency) if currency and atype == ctype else {}
+            in_currency = {}
+            if currency and atype == ctype:
+                in_currency = dict(currency_id=currency, amount_currency=amount_currency)
             lines.append(PlanLine(account_id=entry.accounts.get(atype), account_type=atype, amount=signed,
                                   quantity=quantity, contributions={entry.svl_id: signed},
                                   detail=atype in entry.detail_types, **in_currency, **common))

@@ -355,7 +355,8 @@ class StockValuationLayer(models.Model):
             WHEN svl.stock_landed_cost_id IS NOT NULL OR svl.gl_origin = 'landed_cost_out' THEN 'indirect_cost'
             WHEN svl.gl_origin IN ('revaluation', 'price_change') THEN 'revaluation'
             ELSE 'direct_cost' END)"""
-        counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin")
+        counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin",
+                                                                "svl.gl_counterpart_type")
         where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)")
         excluded = """(svl.account_move_id IS NULL AND (
                         (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
@@ -406,7 +407,7 @@ class StockValuationLayer(models.Model):
                    warehouse_id = d.warehouse_id,
                    gl_categ_id = d.categ_id,
                    gl_valuation = d.valuation,
-                   gl_counterpart_type = COALESCE(svl.gl_counterpart_type, {counterpart}),
+                   gl_counterpart_type = {counterpart},
                    gl_excluded = {excluded},
                    gl_state = %(state)s
               FROM d
@@ -523,8 +524,8 @@ class StockValuationLayer(models.Model):
         value entries of its own product (items without product: all entries of the journal entry), in
         proportion to their absolute value: a landed-cost entry mixing products links each layer to its
         own lines only."""
-        counterpart = "COALESCE(svl.gl_counterpart_type, %s)" % posting_plan.counterpart_account_type_sql(
-            "svl.document_type", "svl.entry_type", "svl.gl_origin")
+        counterpart = posting_plan.counterpart_account_type_sql(
+            "svl.document_type", "svl.entry_type", "svl.gl_origin", "svl.gl_counterpart_type")
         Categ = self.env["product.category"].sudo().with_company(company)
         val_account = Categ._field_to_sql("pc", "property_stock_valuation_account_id")
         out_account = Categ._field_to_sql("pc", "property_stock_account_output_categ_id")
@@ -850,13 +851,14 @@ class StockValuationLayer(models.Model):
             cache[key] = company.currency_id._get_conversion_rate(
                 company.currency_id, purchase_currency, company, row["move_date"])
         rate = cache[key]
+        amounts = {"currency_id": purchase_currency.id,
+                   "expense_amount_currency": purchase_currency.round(-expense_amount * rate)}
         if row["bill_line_id"]:
             difference = row["price_diff_value"] if row["has_in"] else -row["price_diff_value"]
-            return {"currency_id": purchase_currency.id, "amount_currency": 0.0,
-                    "expense_amount_currency": purchase_currency.round(-expense_amount * rate),
-                    "currency_difference": purchase_currency.round(difference)}
-        return {"currency_id": purchase_currency.id, "amount_currency": purchase_currency.round(-delta * rate),
-                "expense_amount_currency": purchase_currency.round(-expense_amount * rate)}
+            amounts.update(amount_currency=0.0, currency_difference=purchase_currency.round(difference))
+        else:
+            amounts["amount_currency"] = purchase_currency.round(-delta * rate)
+        return amounts
 
     @api.model
     def _gl_match_interim_items(self, svl_ids):

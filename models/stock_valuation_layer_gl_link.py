@@ -54,7 +54,8 @@ class StockValuationLayerGlLink(models.Model):
         cols = ["svl_id", "move_line_id", "account_type", "amount", "company_id", "run_id", "setup_id",
                 "lock_date_moved"]
         arrays = [[vals.get(col) or None for vals in vals_list] for col in cols]
-        arrays[3] = [vals["amount"] for vals in vals_list]  # 0.0 links a zero-balance line (posting_plan)
+        # an amount of 0.0 links a zero-balance line (posting_plan's line carrying an amount in currency only)
+        arrays[3] = [vals["amount"] for vals in vals_list]
         arrays[7] = [bool(vals.get("lock_date_moved")) for vals in vals_list]
         self.env.cr.execute(SQL("""
             WITH v AS (

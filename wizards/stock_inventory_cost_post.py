@@ -207,8 +207,9 @@ class StockInventoryCostPost(models.TransientModel):
         """Create journal entries as Odoo does, with their journal items written in one INSERT.
 
         The headers go through ``account.move.create``; the items (plain product lines without taxes, in
-        company currency unless they carry ``currency_id`` and ``amount_currency``) are inserted with every stored field Odoo would compute for them, then marked
-        modified so Odoo recomputes what depends on them (entry totals). The caller then runs Odoo's
+        company currency unless they carry ``currency_id`` and ``amount_currency``) are inserted with every
+        stored field Odoo would compute for them, then marked modified so Odoo recomputes what depends on them
+        (entry totals). The caller then runs Odoo's
         ``_post`` (balance, lock dates, sequence numbers, analytic lines) exactly as for ORM-created items.
         """
         headers, lines = [], []

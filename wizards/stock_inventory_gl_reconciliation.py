@@ -358,10 +358,11 @@ class StockInventoryGlReconciliation(models.TransientModel):
             SELECT svl.account_move_id
               FROM stock_valuation_layer svl
              WHERE %s AND svl.gl_origin = 'category_switch' AND svl.quantity < 0 AND svl.account_move_id IS NOT NULL
-               AND ROUND(svl.value - (SELECT COALESCE(SUM(l.amount), 0) FROM stock_valuation_layer_gl_link l
-                                       WHERE l.svl_id = svl.id AND l.account_type = 'inventory'), 2) != 0
+               AND ROUND((svl.value - (SELECT COALESCE(SUM(l.amount), 0) FROM stock_valuation_layer_gl_link l
+                                        WHERE l.svl_id = svl.id AND l.account_type = 'inventory')) / %s::numeric) != 0
              %s
-        """, self._svl_where_no_date(), SQL("LIMIT %s", limit) if limit else SQL()))
+        """, self._svl_where_no_date(), self.company_id.currency_id.rounding,
+            SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["account.move"].browse([row[0] for row in rows])
 
     def _has_unadjusted_products(self):
