@@ -73,4 +73,11 @@ REGRESSIONS = {
         cost_method="average",
         steps=(Buy(product=0, qty=7, price=8.0), Scrap(product=0, qty=2), LandedCost(receipts=(1, 2), amount=6.0),
                SetCost(product=0, price=12.0))),
+    # a landed cost split between two receipts, one lot half scrapped: Odoo's share already out and its share in
+    # stock each rounded up (known Odoo defect "landed_cost_rounding", compared as its value entries say)
+    "landed_cost_already_out_rounded_apart": Flow(
+        cost_method="fifo", tracking="lot", invoice_policy="delivery", purchase_method="purchase",
+        posting_method="per_entry",
+        steps=(Buy(product=0, qty=6, price=12.0, receive=2, lots=2), Scrap(product=0, qty=2),
+               LandedCost(receipts=(1, 0), amount=7.33))),
 }

@@ -35,6 +35,12 @@ WARNINGS = {
         "costing method) with Dr Stock Valuation / Cr Stock Output instead of Dr Stock Input / Cr Stock "
         "Valuation (an Odoo 18.0 defect), so the valuation account carries twice the stock that left. Open the "
         "journal entries and correct them with a journal entry."),
+    "odoo_landed_cost_rounding": (
+        "Landed Cost Rounding",
+        "Odoo's automated valuation rounded the share of a landed cost already out apart from the share in stock "
+        "(an Odoo 18.0 defect): both rounded up (or down), so the valuation account received 0.01 less (or more) "
+        "than the value entries of the landed cost, and cost of goods sold the opposite. Open the journal entries "
+        "and correct them with a journal entry."),
     "similar_accounts": (
         "Similar Accounts",
         "One general ledger account is used by several account types, so its balance shows in several rows. Give "
@@ -52,6 +58,7 @@ WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("not_adjusted", "Adjust Co
                  ("draft_entries", "Draft Entries"),
                  ("posting_date", "Posting Date"), ("lock_date", "Lock Date"),
                  ("odoo_switch_entry", "Category Change Entry"),
+                 ("odoo_landed_cost_rounding", "Landed Cost Rounding"),
                  ("similar_accounts", "Similar Accounts"), ("setup_changed", "Setup Changed"),
                  ("direct_posting", "Direct Posting")]
 
@@ -365,6 +372,27 @@ class StockInventoryGlReconciliation(models.TransientModel):
             SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["account.move"].browse([row[0] for row in rows])
 
+    def _odoo_landed_cost_rounding_entries(self, limit=None):
+        """Landed-cost journal entries of automated categories in which Odoo's rounding left the valuation
+        account apart from the stock value (warning ``odoo_landed_cost_rounding``): per journal entry, the
+        links on the inventory account type differ from the value of Odoo's own landed-cost entries (those
+        with a stock move) by at most the currency rounding per entry."""
+        rounding = self.company_id.currency_id.rounding
+        rows = self.env.execute_query(SQL("""
+            SELECT svl.account_move_id
+              FROM stock_valuation_layer svl
+              LEFT JOIN LATERAL (SELECT COALESCE(SUM(l.amount), 0) AS amount FROM stock_valuation_layer_gl_link l
+                                  WHERE l.svl_id = svl.id AND l.account_type = 'inventory') linked ON TRUE
+             WHERE %s AND svl.stock_landed_cost_id IS NOT NULL AND svl.account_move_id IS NOT NULL
+             GROUP BY svl.account_move_id
+            HAVING ROUND((SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL))
+                         / %s::numeric) != 0
+               AND ABS(SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL))
+                   <= %s * COUNT(*) FILTER (WHERE svl.stock_move_id IS NOT NULL) + %s
+             %s
+        """, self._svl_where_no_date(), rounding, rounding, rounding / 2, SQL("LIMIT %s", limit) if limit else SQL()))
+        return self.env["account.move"].browse([row[0] for row in rows])
+
     def _has_unadjusted_products(self):
         """Products of the filter whose "cost is adjusted" is false in the company."""
         Product = self.env["product.product"].sudo().with_company(self.company_id).with_context(active_test=False)
@@ -403,6 +431,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
                 ("lock_date", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
                 ("odoo_switch_entry", lambda: bool(self._odoo_switch_entries(limit=1))),
+                ("odoo_landed_cost_rounding", lambda: bool(self._odoo_landed_cost_rounding_entries(limit=1))),
                 ("similar_accounts", lambda: atype != "total" and any(usage[a] > 1 for a in accounts)),
                 ("setup_changed", lambda: setup_field and self._link_exists(None, SQL(
                     """aml.parent_state = 'posted' AND l.account_type = %s AND EXISTS (
@@ -562,4 +591,7 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         if self.warning_code == "odoo_switch_entry":
             return self._open("account.move", [("id", "in", wizard._odoo_switch_entries().ids)],
                               _("Category Change Entries"))
+        if self.warning_code == "odoo_landed_cost_rounding":
+            return self._open("account.move", [("id", "in", wizard._odoo_landed_cost_rounding_entries().ids)],
+                              _("Landed Cost Entries"))
         return self.action_open_posted()
