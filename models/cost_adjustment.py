@@ -66,10 +66,11 @@ def allocate(amount, quantities, total_quantity, rounding):
 
 
 def period_bounds(day, period):
-    """(first day, last day) of the valuation period holding ``day`` (BC's Average Cost Period)."""
+    """(first day, last day) of the valuation period holding ``day`` (BC's Average Cost Period); the last
+    period of the calendar ends on ``date.max``."""
     if period == "week":
         start = day - timedelta(days=day.weekday())
-        return start, start + timedelta(days=6)
+        return start, start + timedelta(days=min(6, (Date.max - start).days))
     if period == "month":
         return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
     return day, day

@@ -29,6 +29,7 @@ Two things follow Odoo rather than BC, because Odoo's automated valuation is the
 """
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import MAXYEAR, MINYEAR
 from decimal import ROUND_HALF_UP, Decimal
 
 ACCOUNT_TYPES = [
@@ -115,6 +116,16 @@ def counterpart_account_type(document_type, entry_type, origin=None):
                 and (not document_types or document_type in document_types)):
             return account_type
     return "inventory_adjustment"
+
+
+# Years a journal entry can be dated in: Odoo's numbering and date arithmetic (sequence periods, "day after",
+# "next month") step past the first and last year Python dates hold; a value entry dated there is skipped.
+POSTABLE_YEARS = (MINYEAR + 1, MAXYEAR - 1)
+
+
+def is_postable_date(day):
+    """Whether a journal entry can be dated ``day`` (a ``datetime.date``): its year within ``POSTABLE_YEARS``."""
+    return POSTABLE_YEARS[0] <= day.year <= POSTABLE_YEARS[1]
 
 
 def round_money(amount, rounding):

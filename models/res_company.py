@@ -44,10 +44,9 @@ class ResCompany(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "gl_post_cost_from" in vals:
-            # entries not yet posted move in or out of the queue with the new date
+            # entries with nothing in the general ledger move in or out of the queue with the new date
             self.env["stock.valuation.layer"].sudo().search([
                 ("company_id", "in", self.ids), ("gl_state", "in", ("to_post", "not_to_post")),
-                ("account_move_id", "=", False),
             ])._gl_fill_value_entry_fields()
         return res
 

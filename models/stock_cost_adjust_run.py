@@ -94,8 +94,8 @@ class StockCostAdjustRun(models.Model):
             # Row locks: a run committed after this transaction's snapshot has written these products, so
             # under REPEATABLE READ this raises a serialization failure (Odoo retries on a fresh snapshot)
             # instead of creating the same adjustments twice.
-            self.env.cr.execute("SELECT id FROM product_product WHERE id = ANY(%s) FOR NO KEY UPDATE",
-                                (chunk.ids,))
+            SVL._gl_lock_rows(SQL("SELECT id FROM product_product WHERE id = ANY(%s) FOR NO KEY UPDATE", chunk.ids),
+                              len(chunk), "products")
             periodic = [p.id for p in chunk if p.cost_method == "average"] if cost_adjustment.is_periodic_average(
                 company.gl_average_cost_period) else []
             vals_list = self._gl_forward_late_costs(company, chunk.ids, exclude=periodic)
@@ -401,7 +401,10 @@ class StockCostAdjustRun(models.Model):
                 with self.env.cr.savepoint():
                     wizard._run_locked()
             except UserError as error:
-                _logger.info("Post Inventory Cost to G/L skipped for %s: %s", company.display_name, error)
+                # another run holds the lock, or a locked date under "Stop with an error": said in a run record
+                # (what the user sees) and in the log, and the other companies go on
+                _logger.warning("Post Inventory Cost to G/L skipped for %s: %s", company.display_name, error)
+                wizard._new_run().note = _("Scheduled run skipped: %s", error)
                 continue
             done += taken
             remaining += total - taken

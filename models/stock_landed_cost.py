@@ -41,7 +41,7 @@ class StockLandedCost(models.Model):
                     queue = queues.get((line.move_id.id, share["lot"].id))
                     layer = queue.pop(0) if share["created"] and queue else None
                     if layer and account:
-                        layer.write({"gl_counterpart_account_id": account.id})
+                        layer.sudo().write({"gl_counterpart_account_id": account.id})
                     if share["sold"] and line.move_id._is_in():
                         source_vals.append({
                             "unit_cost": 0, "quantity": 0, "remaining_qty": 0, "value": share["sold"],

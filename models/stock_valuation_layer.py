@@ -1,6 +1,10 @@
+import logging
 from collections import defaultdict
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_compare
 
 from . import cost_adjustment, posting_plan
@@ -23,8 +27,18 @@ GL_ORIGINS = [
     ("cost_adjustment", "Cost Adjustment"),
     ("other", "Other"),
 ]
+_logger = logging.getLogger(__name__)
+
 # SVL origins whose context key is read at creation (see create())
 CONTEXT_ORIGIN = "gl_svl_origin"
+# The G/L bookkeeping of a value entry (SPEC §9): written only by the module's own jobs, which run as superuser
+# (sudo); refused to every user, whatever their access rights to value entries, through the ORM and RPC. The
+# posting date joins them once some cost is in the general ledger.
+GL_BOOKKEEPING_FIELDS = frozenset([
+    "cost_posted_to_gl", "gl_state", "gl_excluded", "gl_link_ids", "gl_valuation", "gl_categ_id", "gl_origin",
+    "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
+    "gl_cost_source_id", "gl_forward_quantity",
+])
 
 
 class StockValuationLayer(models.Model):
@@ -133,6 +147,8 @@ class StockValuationLayer(models.Model):
     # ------------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals})
         ctx = self.env.context
         preset_date = ctx.get("force_period_date") or ctx.get("gl_posting_date")
         for vals in vals_list:
@@ -147,6 +163,32 @@ class StockValuationLayer(models.Model):
         if not ctx.get("gl_cost_adjusting"):
             layers.sudo()._gl_after_create()
         return layers
+
+    def write(self, vals):
+        if not self.env.su:
+            self._gl_check_bookkeeping_write(set(vals))
+        return super().write(vals)
+
+    def _gl_check_bookkeeping_write(self, names):
+        """Refuse a user's write (or creation) of the G/L bookkeeping ``names`` of value entries ``self``
+        (SPEC §9): cost posted to G/L, G/L status, links, valuation and accounts at creation, adjustment
+        fields, and the posting date of an entry with cost in the general ledger. The module's jobs write them
+        as superuser; Odoo's own flows never write them.
+
+        :raises AccessError: naming the fields, the first value entries and what to do instead
+        """
+        refused = set(names) & GL_BOOKKEEPING_FIELDS
+        if "posting_date" in names and self.filtered(lambda l: l.gl_state in ("posted", "partial")):
+            refused.add("posting_date")
+        if not refused:
+            return
+        labels = sorted(self._fields[name].get_description(self.env)["string"] for name in refused)
+        raise AccessError(_(
+            "The G/L bookkeeping of value entries (%(fields)s) is written only by Post Inventory Cost to G/L and "
+            "Adjust Cost – Item Entries (value entries: %(entries)s). To change a posted cost, revalue the stock "
+            "or post a journal entry; to move entries in or out of the queue, change 'Post Inventory Cost From' "
+            "in the settings.",
+            fields=", ".join(labels), entries=", ".join(str(i) for i in self.ids[:5]) or _("new")))
 
     # ------------------------------------------------------------------------------------------------
     # Cost adjustment bookkeeping at creation (applications, vacuum corrections, "cost is adjusted")
@@ -358,10 +400,12 @@ class StockValuationLayer(models.Model):
         counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin",
                                                                 "svl.gl_counterpart_type")
         where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)")
-        excluded = """(svl.account_move_id IS NULL AND (
+        # history before "Post Inventory Cost From" is excluded whatever journal entry it carries (a vendor bill, a
+        # landed-cost entry of other products): what Odoo did post to stock accounts is linked and posted anyway
+        excluded = """((d.post_from IS NOT NULL AND d.posting_date < d.post_from)
+                      OR (svl.account_move_id IS NULL AND (
                         (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
-                        OR (d.post_from IS NOT NULL AND d.posting_date < d.post_from)
-                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE))))"""
+                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE)))))"""
         query = f"""
             WITH base AS (
                 SELECT svl.id,
@@ -429,6 +473,18 @@ class StockValuationLayer(models.Model):
           whole value-entry table instead, seconds per statement on millions of rows.
         """
         self.env.cr.execute("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1")
+
+    @api.model
+    def _gl_lock_rows(self, query, count, what):
+        """Run the row-lock ``query`` (``odoo.tools.SQL``) of a batch job over ``count`` rows of ``what``.
+        Under Odoo's REPEATABLE READ isolation, rows a transaction committed after this one's snapshot raise a
+        serialization failure, which Odoo retries on a fresh snapshot: it is logged as one line with the
+        count (not Odoo's ERROR "bad query" with every id of the statement) and raised again for that retry."""
+        try:
+            self.env.cr.execute(query, log_exceptions=False)
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("%d %s changed by a concurrent transaction: retried on a fresh snapshot", count, what)
+            raise
 
     @staticmethod
     def _gl_state_sql(value, posted, excluded, decimals):
@@ -754,6 +810,13 @@ class StockValuationLayer(models.Model):
             if currency.is_zero(delta):
                 problems.append(dict(svl=svl, code="nothing_to_post", skip=True,
                                      reason=_("Nothing to post: the cost is already in the general ledger.")))
+                continue
+            if row["posting_date"] and not posting_plan.is_postable_date(row["posting_date"]):
+                problems.append(dict(svl=svl, code="posting_date_out_of_range", skip=True, reason=_(
+                    "Posting date %(date)s is outside the years journal entries can be dated in (%(first)s to "
+                    "%(last)s): correct the date of the document that created this value entry.",
+                    date=tools.format_date(self.env, row["posting_date"]), first=posting_plan.POSTABLE_YEARS[0],
+                    last=posting_plan.POSTABLE_YEARS[1])))
                 continue
             positive = row["value"] > 0 or (not row["value"] and row["quantity"] >= 0)
             key = (row["company_id"], row["product_id"], row["categ_id"], row["gl_origin"], row["gl_counterpart_type"],

@@ -12,3 +12,4 @@ from . import test_ui
 from . import test_translations
 from . import test_parity_flows
 from . import test_parity_generated
+from . import test_ledger_integrity

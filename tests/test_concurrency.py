@@ -1,3 +1,5 @@
+import logging
+
 import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api
@@ -64,8 +66,12 @@ class TestConcurrentPosting(TransactionCase):
             #    a fresh snapshot), instead of posting it a second time
             self.assertEqual(env_b["stock.valuation.layer"].browse(svl_id).gl_state, "to_post")
             cr_a.commit()
-            with self.assertRaises(psycopg2.errors.SerializationFailure):
+            # logged as one line with the count, not as Odoo's ERROR "bad query" with every id of the statement
+            with self.assertRaises(psycopg2.errors.SerializationFailure), self.assertNoLogs("odoo.sql_db", "ERROR"), \
+                    self.assertLogs("odoo.addons.stock_account_gl_reconciliation", logging.INFO) as logs:
                 self._run(env_b, company_id, product_id)
+            self.assertIn("1 value entries changed by a concurrent transaction: retried on a fresh snapshot",
+                          "\n".join(logs.output))
             cr_b.rollback()
             # 3. the retry sees A's watermark: nothing new is posted
             run_b = self._run(env_b, company_id, product_id)

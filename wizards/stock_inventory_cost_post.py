@@ -153,10 +153,11 @@ class StockInventoryCostPost(models.TransientModel):
             return svls
         # driven by the id list (primary-key look-ups): "id = ANY(list)" is planned as a scan of the whole
         # table once the list holds thousands of ids
-        self.env.cr.execute("""SELECT svl.id FROM unnest(%s::int[]) AS q(id)
-                                 JOIN stock_valuation_layer svl ON svl.id = q.id
-                                WHERE svl.gl_state IN ('to_post', 'partial')
-                                  FOR UPDATE OF svl""", (svls.ids,))
+        self.env["stock.valuation.layer"]._gl_lock_rows(SQL("""
+            SELECT svl.id FROM unnest(%s::int[]) AS q(id)
+              JOIN stock_valuation_layer svl ON svl.id = q.id
+             WHERE svl.gl_state IN ('to_post', 'partial')
+               FOR UPDATE OF svl""", svls.ids), len(svls), "value entries")
         queued = {row[0] for row in self.env.cr.fetchall()}
         return svls.filtered(lambda svl: svl.id in queued)
 

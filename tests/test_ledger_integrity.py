@@ -1,0 +1,181 @@
+"""A ledger no one can corrupt: the G/L bookkeeping of value entries is written only by the module's jobs, old
+history stays out of the queue, and hostile input never stops a run."""
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command, api
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.stock_account_gl_reconciliation.hooks import post_init_hook
+
+from .common import GlReconciliationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerIntegrity(GlReconciliationCommon):
+
+    def _rpc(self, user, model, method, *args):
+        """Call ``method`` as the web client's JSON-RPC does (``/web/dataset/call_kw`` -> ``api.call_kw``)."""
+        return api.call_kw(self.env[model].with_user(user), method, list(args), {})
+
+    def _purchase(self, product, qty, price, bill_price=None):
+        """Purchase order received in full, billed at ``bill_price`` when given: (order, receipt)."""
+        order = self.env["purchase.order"].create({
+            "partner_id": self.partner_a.id, "company_id": self.company.id,
+            "order_line": [Command.create({"product_id": product.id, "product_qty": qty, "price_unit": price,
+                                           "taxes_id": False})]})
+        order.button_confirm()
+        receipt = order.picking_ids
+        receipt.move_ids.quantity = qty
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        if bill_price is not None:
+            bill = self.env["account.move"].browse(order.action_create_invoice()["res_id"])
+            bill.invoice_date = bill.date
+            bill.invoice_line_ids.price_unit = bill_price
+            bill.action_post()
+        return order, receipt
+
+    def test_inventory_administrator_cannot_rewrite_gl_bookkeeping(self):
+        """SPEC §9: an Inventory Administrator (write access to value entries) is refused, over RPC, every
+        write of the G/L bookkeeping: re-queueing an automated entry already in the G/L, hiding a manual entry
+        from the queue, moving a posted entry's date, creating links. Nothing changes and the next run posts
+        exactly the queue."""
+        stock_admin = new_test_user(self.env, login="stock_admin_rpc", company_id=self.company.id,
+                                    groups="stock.group_stock_manager")
+        real_time = self._make_product("RT", self.stock_account_product_categ, self.company)
+        rt_layer = self._receive(real_time, 2, 6.0).stock_valuation_layer_ids
+        queued = self._receive(self.product, 3, 5.0, date=date(2026, 2, 2)).stock_valuation_layer_ids
+        posted = self._receive(self.product, 1, 4.0, date=date(2026, 2, 1)).stock_valuation_layer_ids
+        self._post_inventory_cost(date_to=date(2026, 2, 1))
+        self.assertEqual((rt_layer.gl_state, queued.gl_state, posted.gl_state), ("posted", "to_post", "posted"))
+
+        SVL = "stock.valuation.layer"
+        with self.assertRaisesRegex(AccessError, "Cost Posted to G/L, G/L Status"):
+            self._rpc(stock_admin, SVL, "write", rt_layer.ids, {"gl_state": "to_post", "cost_posted_to_gl": 0})
+        with self.assertRaisesRegex(AccessError, "G/L Status"):
+            self._rpc(stock_admin, SVL, "write", queued.ids, {"gl_state": "posted"})
+        with self.assertRaisesRegex(AccessError, "Posting Date"):
+            self._rpc(stock_admin, SVL, "write", posted.ids, {"posting_date": "2026-03-01"})
+        with self.assertRaisesRegex(AccessError, "Valuation at Creation"):
+            self._rpc(stock_admin, SVL, "write", queued.ids, {"gl_valuation": "real_time"})
+        with self.assertRaisesRegex(AccessError, "Cost Posted to G/L"):
+            self._rpc(stock_admin, SVL, "create", {"product_id": self.product.id, "company_id": self.company.id,
+                                                     "value": 9.0, "quantity": 0, "cost_posted_to_gl": 9.0})
+        # an accounting administrator may read the links, not write them
+        accountant = new_test_user(self.env, login="acc_admin_rpc", company_id=self.company.id,
+                                   groups="account.group_account_manager,stock.group_stock_manager")
+        line = posted.gl_link_ids[:1].move_line_id
+        with self.assertRaises(AccessError):
+            self._rpc(accountant, "stock.valuation.layer.gl.link", "create",
+                      {"svl_id": queued.id, "move_line_id": line.id, "account_type": "inventory", "amount": 15.0,
+                       "company_id": self.company.id})
+        with self.assertRaisesRegex(AccessError, "G/L Status"):
+            self._rpc(accountant, SVL, "write", queued.ids, {"gl_state": "posted"})
+        # what is not bookkeeping stays writable: the posting date of an entry not posted yet
+        self._rpc(stock_admin, SVL, "write", queued.ids, {"posting_date": "2026-02-03"})
+        self.env.invalidate_all()
+        self.assertEqual(queued.posting_date, date(2026, 2, 3))
+        self.assertEqual((rt_layer.gl_state, rt_layer.cost_posted_to_gl), ("posted", 12.0))
+        run = self._post_inventory_cost()
+        self.assertEqual(run.svl_ids, queued)
+        self.assertEqual(self._post_inventory_cost().state, "nothing")
+
+    def test_history_with_journal_entries_stays_out_of_the_queue(self):
+        """SPEC §2: on install over history, value entries before 'Post Inventory Cost From' that carry a
+        journal entry Odoo did not post them to stock accounts with (a vendor bill's price difference, the
+        manual share of a landed cost over an automated and a manual product) are 'not to post', like the
+        rest of the history; moving the date back queues them, forward takes them out again."""
+        real_time = self._make_product("RT", self.stock_account_product_categ, self.company)
+        with freeze_time("2025-06-01"):
+            _order, receipt = self._purchase(self.product, 10, 10.0, bill_price=11.0)
+            rt_move = self._receive(real_time, 10, 5.0)
+            rt_move.picking_id = receipt
+            lc = self._landed_cost(receipt, 20.0)
+        manual = self.product.stock_valuation_layer_ids
+        price_diff = manual.filtered("account_move_line_id")
+        manual_lc = manual.filtered(lambda l: l.stock_landed_cost_id)
+        self.assertEqual((price_diff.value, price_diff.account_move_id.move_type), (10.0, "in_invoice"))
+        self.assertEqual((manual_lc.value, manual_lc.account_move_id), (10.0, lc.account_move_id))
+        # a database from before the install: the module's columns and links wiped
+        layers = manual | real_time.stock_valuation_layer_ids
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link WHERE svl_id = ANY(%s)", (layers.ids,))
+        self.env.cr.execute("""UPDATE stock_valuation_layer SET posting_date = NULL, document_type = NULL,
+            entry_type = NULL, gl_origin = NULL, location_id = NULL, warehouse_id = NULL, gl_state = NULL,
+            gl_excluded = NULL, cost_posted_to_gl = 0, gl_counterpart_type = NULL, gl_categ_id = NULL,
+            gl_valuation = NULL WHERE id = ANY(%s)""", (layers.ids,))
+        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
+        self.env.invalidate_all()
+        with freeze_time("2026-01-01"):
+            post_init_hook(self.env)
+        self.assertEqual(len(manual), 3)
+        self.assertEqual(set(manual.mapped("gl_state")), {"not_to_post"})
+        self.assertEqual(set(real_time.stock_valuation_layer_ids.mapped("gl_state")), {"posted"})
+        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        self.company.gl_post_cost_from = date(2025, 1, 1)
+        self.assertEqual(set(manual.mapped("gl_state")), {"to_post"})
+        self.company.gl_post_cost_from = date(2026, 1, 1)
+        self.assertEqual(set(manual.mapped("gl_state")), {"not_to_post"})
+        self.assertEqual(set(real_time.stock_valuation_layer_ids.mapped("gl_state")), {"posted"})
+
+    def test_entry_dated_9999_is_skipped_and_holds_nothing_back(self):
+        """A value entry dated 9999-12-31 (an accounting date typed wrong): Odoo cannot number a journal entry
+        in that year, so every run skips it with the reason and posts the rest; the scheduled posting does the
+        same and leaves a run record saying so; Adjust Cost with a weekly average-cost period, and automatic
+        adjustment "always" on an ordinary delivery, go through."""
+        far = self._receive(self.product, 1, 5.0, date=date(9999, 12, 31)).stock_valuation_layer_ids
+        near = self._receive(self.product, 2, 5.0, date=date(2026, 2, 1)).stock_valuation_layer_ids
+        for method in ("per_posting_group", "per_entry"):
+            with self.env.cr.savepoint(flush=True) as savepoint:
+                run = self._post_inventory_cost(date_to=False, posting_method=method)
+                self.assertEqual(run.svl_ids, near)
+                self.assertEqual(run.skipped_line_ids.svl_id, far)
+                self.assertEqual(run.skipped_line_ids.code, "posting_date_out_of_range")
+                self.assertIn("12/31/9999", run.skipped_line_ids.reason)
+                self.assertEqual(far.gl_state, "to_post")
+                savepoint.rollback()
+        self.company.write({"gl_automatic_cost_posting": "scheduled"})
+        self.env["stock.cost.adjust.run"]._cron_post_inventory_cost()
+        self.env.invalidate_all()
+        self.assertEqual((near.gl_state, far.gl_state), ("posted", "to_post"))
+        runs = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(runs.skipped_line_ids.svl_id, far)
+        # the average cost of a weekly period: the last week of the calendar ends on 9999-12-31
+        self.company.gl_average_cost_period = "week"
+        avco = self._make_category(self.company, self.company_data, "manual_periodic", "average", "Manual AVCO")
+        product = self._make_product("Weekly", avco, self.company)
+        self._receive(product, 2, 5.0, date=date(2026, 2, 2))
+        self._receive(product, 2, 6.0, date=date(9999, 12, 31))
+        delivery = self._deliver(product, 1, date=date(2026, 2, 3)).stock_valuation_layer_ids
+        late = self._deliver(product, 1, date=date(9999, 12, 31)).stock_valuation_layer_ids
+        self._adjust_cost(product_ids=product)
+
+        def carried(layer):
+            return round(layer.value + sum(layer.search([("applies_to_id", "=", layer.id)]).mapped("value")), 2)
+        # week of 2 February 2026: 2 at 5.00; week of 27 December 9999: 1 left at 5.00 and 2 at 6.00
+        self.assertEqual((carried(delivery), carried(late)), (-5.0, -5.67))
+        # automatic adjustment at each commit: an ordinary delivery of that product goes through
+        self.company.gl_automatic_cost_adjustment = "always"
+        with self.env.cr.savepoint():
+            self._deliver(product, 1, date=date(2026, 2, 4))
+            self.env.cr.precommit.run()
+        self.assertEqual(product.with_company(self.company).qty_available, 1)
+
+    def test_scheduled_posting_skipped_by_the_lock_leaves_a_run(self):
+        """A scheduled call that finds another run posting the company logs a warning and leaves a run record
+        saying so (the cron's docstring: every call leaves a posting run record)."""
+        self._receive(self.product, 2, 5.0, date=date(2026, 2, 1))
+        self.company.write({"gl_automatic_cost_posting": "scheduled"})
+        from odoo.addons.stock_account_gl_reconciliation.wizards.stock_inventory_cost_post import LOCK_NAMESPACE
+        with self.env.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company.id))
+            with self.assertLogs("odoo.addons.stock_account_gl_reconciliation", "WARNING"):
+                self.env["stock.cost.adjust.run"]._cron_post_inventory_cost()
+            other_cr.rollback()
+        run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.state, "nothing")
+        self.assertIn("Another Post Inventory Cost to G/L run is in progress", run.note)
