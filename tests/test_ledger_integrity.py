@@ -7,8 +7,9 @@ from freezegun import freeze_time
 from odoo import Command, api
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
-from odoo.addons.stock_account_gl_reconciliation.hooks import post_init_hook
+from odoo.addons.stock_account_gl_reconciliation.hooks import KEEP_PREFIX, KEPT_COLUMNS, post_init_hook, uninstall_hook
 
 from .common import GlReconciliationCommon
 
@@ -179,3 +180,47 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(len(run), 1)
         self.assertEqual(run.state, "nothing")
         self.assertIn("Another Post Inventory Cost to G/L run is in progress", run.note)
+
+    def test_uninstall_then_install_again_posts_nothing_twice(self):
+        """SPEC §2: uninstalling keeps the G/L bookkeeping (``uninstall_hook``) and installing again puts it
+        back before the back-fill: the entries an earlier install posted stay posted, adjustment entries keep
+        their origin, outbound entry and date, the runs and settings come back, and a run posts nothing."""
+        receipt = self._receive(self.product, 10, 7.0, date=date(2026, 3, 2))
+        delivery = self._deliver(self.product, 4, date=date(2026, 3, 3)).stock_valuation_layer_ids
+        self._landed_cost(self._picking_for(receipt), 10.0, cost_date=date(2026, 3, 5))
+        adjust = self._adjust_cost()
+        self.assertEqual(adjust.entry_count, 1)
+        adjustment = adjust.svl_ids
+        run = self._post_inventory_cost(date_to=date(2026, 3, 31))
+        queued = self._receive(self.product, 1, 8.0, date=date(2026, 4, 1)).stock_valuation_layer_ids
+        self.company.write({"gl_post_cost_from": date(2026, 1, 1), "gl_average_cost_period": "month"})
+        posted = self.product.stock_valuation_layer_ids - queued
+        self.assertEqual(set(posted.mapped("gl_state")), {"posted"})
+        before = {svl.id: (svl.cost_posted_to_gl, svl.gl_state, svl.posting_date, svl.gl_origin, svl.is_adjustment,
+                           svl.applies_to_id.id, len(svl.gl_link_ids)) for svl in posted | queued}
+        uninstall_hook(self.env)
+        # what Odoo's uninstall then does: the module's columns and tables are gone (emptied here)
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link")
+        self.env.cr.execute("DELETE FROM stock_inventory_cost_post_run")
+        self.env.cr.execute("DELETE FROM stock_cost_adjust_run")
+        self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s", SQL(", ").join(
+            SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"])))
+        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL, gl_average_cost_period = 'transaction'")
+        self.env.invalidate_all()
+        with freeze_time("2026-04-01"):  # installed again the day the last entries were posted and queued
+            post_init_hook(self.env)
+        after = {svl.id: (svl.cost_posted_to_gl, svl.gl_state, svl.posting_date, svl.gl_origin, svl.is_adjustment,
+                          svl.applies_to_id.id, len(svl.gl_link_ids)) for svl in posted | queued}
+        self.assertEqual(after, before)
+        self.assertEqual((adjustment.gl_origin, adjustment.applies_to_id, adjustment.posting_date),
+                         ("cost_adjustment", delivery, date(2026, 3, 3)))
+        self.assertEqual((self.company.gl_post_cost_from, self.company.gl_average_cost_period),
+                         (date(2026, 1, 1), "month"))
+        self.assertEqual(run.exists().svl_ids, posted)
+        self.assertEqual(adjust.exists().svl_ids, adjustment)
+        self.env.cr.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE %s", (KEEP_PREFIX + "%",))
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        again = self._post_inventory_cost(date_to=date(2026, 4, 30))
+        self.assertEqual(again.svl_ids, queued)
+        self.assertEqual(self._post_inventory_cost(date_to=False).state, "nothing")
