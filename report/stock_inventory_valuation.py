@@ -103,43 +103,54 @@ class StockInventoryValuationReport(models.TransientModel):
         """, before=before, within=within, decrease=decrease, filter=self._svl_filter(), date_to=self.date_to)
 
     def _cost_spec_sql(self):
-        """Remaining quantity and value on the end date per product and entry type (see the class doc)."""
+        """Remaining quantity and value on the end date per product and entry type (see the class doc).
+
+        Shaped to stay fast when PostgreSQL's statistics lag behind the data (right after entries were
+        created in bulk, when the planner believes a filter returns one row and picks nested loops): the
+        filtered entries are materialised first, with their costing method looked up by primary key; they
+        are summed per receipt (FIFO) or per entry type; each group then reads its receipt by primary key and
+        what the receipt gave to outbound entries by the date through the applications' index. No join
+        between two intermediate results, whose cost would multiply under a wrong estimate."""
         return SQL("""
-            WITH entries AS (
-                SELECT svl.*, COALESCE(svl.stock_valuation_layer_id, svl.id) AS receipt_id
+            WITH entries AS MATERIALIZED (
+                SELECT svl.id, svl.product_id, svl.categ_id, svl.entry_type, svl.quantity, svl.value,
+                       svl.stock_valuation_layer_id, svl.applies_to_id, %(cost_method)s AS cost_method
                   FROM stock_valuation_layer svl
-                 WHERE %(filter)s AND svl.posting_date <= %(date_to)s
-            ), method AS (
-                SELECT DISTINCT e.product_id, %(cost_method)s AS cost_method
-                  FROM entries e
-                  JOIN product_product pp ON pp.id = e.product_id
+                  JOIN product_product pp ON pp.id = svl.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN product_category pc ON pc.id = pt.categ_id
-            ), receipts AS (  -- FIFO: share of each receipt not consumed on the date
-                SELECT r.id, r.quantity,
-                       r.quantity - COALESCE((SELECT SUM(a.quantity)
-                                                FROM stock_valuation_layer_application a
-                                                JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
-                                               WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s), 0)
-                           AS remaining
-                  FROM entries r JOIN method m ON m.product_id = r.product_id
-                 WHERE m.cost_method = 'fifo' AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
+                 WHERE %(filter)s AND svl.posting_date <= %(date_to)s
+            ), groups AS MATERIALIZED (
+                -- FIFO: per receipt (its own entry, and what was added to it) and entry type; others: per entry type
+                SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type, e.cost_method,
+                       CASE WHEN e.cost_method = 'fifo' THEN COALESCE(e.stock_valuation_layer_id, e.id) END
+                           AS receipt_id,
+                       SUM(e.quantity) AS quantity, SUM(e.value) AS value,
+                       -- an entry without quantity nor receipt (a revaluation spread over the remaining layers)
+                       bool_and(e.quantity = 0 AND e.stock_valuation_layer_id IS NULL AND e.applies_to_id IS NULL)
+                           AS spread
+                  FROM entries e
+                 GROUP BY e.product_id, e.entry_type, e.cost_method, 5
             )
-            SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type,
-                   SUM(CASE WHEN m.cost_method = 'fifo' THEN
-                            CASE WHEN e.id = r.id THEN r.remaining ELSE 0 END
-                            ELSE CASE WHEN e.entry_type = 'direct_cost' THEN e.quantity ELSE 0 END END) AS end_qty,
-                   SUM(CASE WHEN m.cost_method = 'fifo' AND r.id IS NOT NULL
-                            THEN e.value * r.remaining / NULLIF(r.quantity, 0)
-                            ELSE e.value END) AS end_value
-              FROM entries e
-              JOIN method m ON m.product_id = e.product_id
-              LEFT JOIN receipts r ON r.id = e.receipt_id
-             -- FIFO: receipts and what was added to them; entries without quantity nor receipt (a
-             -- revaluation spread over the remaining layers) count in full
-             WHERE m.cost_method != 'fifo' OR r.id IS NOT NULL
-                   OR (e.quantity = 0 AND e.stock_valuation_layer_id IS NULL AND e.applies_to_id IS NULL)
-             GROUP BY e.product_id, e.entry_type
+            SELECT g.product_id, MIN(g.categ_id) AS categ_id, g.entry_type,
+                   SUM(CASE WHEN g.cost_method != 'fifo'
+                            THEN CASE WHEN g.entry_type = 'direct_cost' THEN g.quantity ELSE 0 END
+                            WHEN r.id IS NOT NULL AND g.quantity > 0 THEN r.quantity - COALESCE(c.quantity, 0)
+                            ELSE 0 END) AS end_qty,
+                   SUM(CASE WHEN r.id IS NOT NULL
+                            THEN g.value * (r.quantity - COALESCE(c.quantity, 0)) / NULLIF(r.quantity, 0)
+                            ELSE g.value END) AS end_value
+              FROM groups g
+              -- FIFO: the receipt, and the share of it not consumed on the date
+              LEFT JOIN stock_valuation_layer r ON r.id = g.receipt_id AND r.quantity > 0
+                   AND r.stock_valuation_layer_id IS NULL AND r.posting_date <= %(date_to)s
+              LEFT JOIN LATERAL (
+                    SELECT SUM(a.quantity) AS quantity
+                      FROM stock_valuation_layer_application a
+                      JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
+                     WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s) c ON r.id IS NOT NULL
+             WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread
+             GROUP BY g.product_id, g.entry_type
         """, filter=self._svl_filter(), date_to=self.date_to,
             cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql("pc", "property_cost_method"))
 
