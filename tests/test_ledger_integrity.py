@@ -224,3 +224,44 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         again = self._post_inventory_cost(date_to=date(2026, 4, 30))
         self.assertEqual(again.svl_ids, queued)
         self.assertEqual(self._post_inventory_cost(date_to=False).state, "nothing")
+
+    def test_landed_cost_before_install_explained(self):
+        """A landed cost of 10.00 validated before the install, after 4 of 10 units left (automated category):
+        Odoo's value entry holds the 6.00 in stock and its journal entry moved 4.00 on to cost of goods sold.
+        After the install the landed-cost and COGS rows differ by that 4.00 with the warning *Landed Cost
+        Before Install*, whose remedy lists the landed cost; one validated since the install is not listed."""
+        real_time = self._make_product("RT", self.stock_account_product_categ, self.company)
+        with freeze_time("2025-06-01"):
+            receipt = self._receive(real_time, 10, 7.0)
+            self._deliver(real_time, 4)
+            old_cost = self._landed_cost(self._picking_for(receipt), 10.0)
+        # a database from before the install: no sold-share entries, no module columns or links
+        layers = real_time.stock_valuation_layer_ids
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM stock_valuation_layer WHERE id = ANY(%s) AND stock_move_id IS NULL",
+                            (layers.ids,))
+        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link WHERE svl_id = ANY(%s)", (layers.ids,))
+        self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s WHERE id = ANY(%s)", SQL(", ").join(
+            SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"]), layers.ids))
+        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
+        self.env.invalidate_all()
+        with freeze_time("2026-01-01"):
+            post_init_hook(self.env)
+        self.assertEqual(sorted(real_time.stock_valuation_layer_ids.mapped("value")), [-28.0, 6.0, 70.0])
+        wizard = self.env["stock.inventory.gl.reconciliation"].create({"company_id": self.company.id,
+                                                                       "date_to": date(2026, 1, 1)})
+        wizard.action_compute()
+        rows = {row.account_type: row for row in wizard.line_ids}
+        self.assertEqual((rows["overhead_applied"].inventory, rows["overhead_applied"].gl_total,
+                          rows["overhead_applied"].difference), (-6.0, -10.0, -4.0))
+        self.assertEqual((rows["cogs"].inventory, rows["cogs"].gl_total, rows["cogs"].difference), (0.0, 4.0, 4.0))
+        for atype in ("overhead_applied", "cogs"):
+            self.assertEqual(rows[atype].warning_code, "landed_cost_sold_share")
+        self.assertEqual(rows["overhead_applied"].action_open_warning()["domain"], [("id", "in", old_cost.ids)])
+        # since the install the sold share is recorded: a new landed cost after a sale leaves nothing to explain
+        with freeze_time("2026-02-01"):
+            receipt = self._receive(real_time, 10, 7.0)
+            self._deliver(real_time, 14)
+            self._landed_cost(self._picking_for(receipt), 5.0)
+        wizard.date_to = date(2026, 12, 31)
+        self.assertEqual(wizard._landed_costs_without_sold_share(), old_cost)

@@ -41,6 +41,12 @@ WARNINGS = {
         "(an Odoo 18.0 defect): both rounded up (or down), so the valuation account received 0.01 less (or more) "
         "than the value entries of the landed cost, and cost of goods sold the opposite. Open the journal entries "
         "and correct them with a journal entry."),
+    "landed_cost_sold_share": (
+        "Landed Cost Before Install",
+        "Landed costs validated before the module was installed, after part of their goods had left: Odoo's value "
+        "entries hold only the share that was still in stock. The share already sold is in the general ledger "
+        "(automated categories: the landed-cost journal entry moved it to cost of goods sold) but in no value "
+        "entry, so the landed-cost and cost of goods sold rows differ by it. Open the landed costs to check."),
     "similar_accounts": (
         "Similar Accounts",
         "One general ledger account is used by several account types, so its balance shows in several rows. Give "
@@ -59,6 +65,7 @@ WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("not_adjusted", "Adjust Co
                  ("posting_date", "Posting Date"), ("lock_date", "Lock Date"),
                  ("odoo_switch_entry", "Category Change Entry"),
                  ("odoo_landed_cost_rounding", "Landed Cost Rounding"),
+                 ("landed_cost_sold_share", "Landed Cost Before Install"),
                  ("similar_accounts", "Similar Accounts"), ("setup_changed", "Setup Changed"),
                  ("direct_posting", "Direct Posting")]
 
@@ -393,6 +400,36 @@ class StockInventoryGlReconciliation(models.TransientModel):
         """, self._svl_where_no_date(), rounding, rounding, rounding / 2, SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["account.move"].browse([row[0] for row in rows])
 
+    def _landed_costs_without_sold_share(self, limit=None):
+        """Done landed costs of the filters (landed-cost date in the period, products) whose value entries do
+        not carry the whole cost (warning ``landed_cost_sold_share``): validated before the install, after part
+        of the goods had left, so the sold share was recorded in no value entry. Since the install, the
+        module records it when the landed cost is validated (``stock.landed.cost.button_validate``)."""
+        products = self._filtered_product_ids()
+        product_cond = SQL("al.product_id = ANY(%s)", products) if products is not None else SQL("TRUE")
+        rows = self.env.execute_query(SQL("""
+            WITH costs AS MATERIALIZED (
+                SELECT al.cost_id, al.product_id, SUM(al.additional_landed_cost) AS amount
+                  FROM stock_valuation_adjustment_lines al
+                  JOIN stock_landed_cost lc ON lc.id = al.cost_id
+                 WHERE lc.state = 'done' AND lc.company_id = %(company)s AND al.move_id IS NOT NULL
+                   AND %(in_range)s AND %(products)s
+                 GROUP BY al.cost_id, al.product_id
+            )
+            SELECT c.cost_id
+              FROM costs c
+              LEFT JOIN LATERAL (
+                    SELECT SUM(svl.value) AS amount FROM stock_valuation_layer svl
+                     WHERE svl.stock_landed_cost_id = c.cost_id AND svl.product_id = c.product_id
+                       AND svl.gl_origin = 'landed_cost') recorded ON TRUE
+             WHERE ROUND((c.amount - COALESCE(recorded.amount, 0)) / %(rounding)s) != 0
+             GROUP BY c.cost_id
+             ORDER BY c.cost_id
+             %(limit)s
+        """, company=self.company_id.id, in_range=self._in_range_sql(SQL("lc.date")), products=product_cond,
+            rounding=self.company_id.currency_id.rounding, limit=SQL("LIMIT %s", limit) if limit else SQL()))
+        return self.env["stock.landed.cost"].browse([row[0] for row in rows])
+
     def _has_unadjusted_products(self):
         """Products of the filter whose "cost is adjusted" is false in the company."""
         Product = self.env["product.product"].sudo().with_company(self.company_id).with_context(active_test=False)
@@ -432,6 +469,8 @@ class StockInventoryGlReconciliation(models.TransientModel):
                     "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
                 ("odoo_switch_entry", lambda: bool(self._odoo_switch_entries(limit=1))),
                 ("odoo_landed_cost_rounding", lambda: bool(self._odoo_landed_cost_rounding_entries(limit=1))),
+                ("landed_cost_sold_share", lambda: atype in ("overhead_applied", "cogs", "stock_output", "total")
+                    and bool(self._landed_costs_without_sold_share(limit=1))),
                 ("similar_accounts", lambda: atype != "total" and any(usage[a] > 1 for a in accounts)),
                 ("setup_changed", lambda: setup_field and self._link_exists(None, SQL(
                     """aml.parent_state = 'posted' AND l.account_type = %s AND EXISTS (
@@ -591,6 +630,9 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         if self.warning_code == "odoo_switch_entry":
             return self._open("account.move", [("id", "in", wizard._odoo_switch_entries().ids)],
                               _("Category Change Entries"))
+        if self.warning_code == "landed_cost_sold_share":
+            return self._open("stock.landed.cost", [("id", "in", wizard._landed_costs_without_sold_share().ids)],
+                              _("Landed Costs"))
         if self.warning_code == "odoo_landed_cost_rounding":
             return self._open("account.move", [("id", "in", wizard._odoo_landed_cost_rounding_entries().ids)],
                               _("Landed Cost Entries"))
