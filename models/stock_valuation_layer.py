@@ -473,6 +473,26 @@ class StockValuationLayer(models.Model):
           whole value-entry table instead, seconds per statement on millions of rows.
         """
         self.env.cr.execute("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1")
+        self._gl_refresh_stale_statistics()
+
+    @api.model
+    def _gl_refresh_stale_statistics(self):
+        """ANALYZE the value-entry tables whose planner statistics lag far behind their rows: more rows
+        changed since the last ANALYZE than a tenth of what the statistics count, plus 1,000 (a bulk import, an
+        install over history, a large posting, committed before autovacuum came by). With such statistics the
+        planner believes a filter returns one row and picks nested loops that rescan tables (minutes instead of
+        a fraction of a second); ANALYZE samples at most 30,000 rows (well under a second) and its statistics
+        serve this transaction at once. Called by the batch jobs and the reports before their statements; not
+        in a read-only transaction (Odoo's read-only requests, e.g. the pivot's grouped reads), where ANALYZE
+        is refused."""
+        rows = self.env.execute_query(SQL("""
+            SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+             WHERE s.relname = ANY(%s) AND s.n_mod_since_analyze > GREATEST(c.reltuples, 0) / 10 + 1000
+               AND current_setting('transaction_read_only') = 'off'""",
+            ["stock_valuation_layer", "stock_valuation_layer_application", "stock_valuation_layer_gl_link"]))
+        for (table,) in rows:
+            _logger.info("ANALYZE %s: its planner statistics were stale", table)
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     @api.model
     def _gl_lock_rows(self, query, count, what):

@@ -109,8 +109,9 @@ class StockInventoryValuationReport(models.TransientModel):
         created in bulk, when the planner believes a filter returns one row and picks nested loops): the
         filtered entries are materialised first, with their costing method looked up by primary key; they
         are summed per receipt (FIFO) or per entry type; each group then reads its receipt by primary key and
-        what the receipt gave to outbound entries by the date through the applications' index. No join
-        between two intermediate results, whose cost would multiply under a wrong estimate."""
+        what the receipt gave to outbound entries by the date through the applications' index, once. No join
+        between two intermediate results or with a table scan, whose cost would multiply under a wrong
+        estimate: every step is linear in the filtered entries."""
         return SQL("""
             WITH entries AS MATERIALIZED (
                 SELECT svl.id, svl.product_id, svl.categ_id, svl.entry_type, svl.quantity, svl.value,
@@ -135,20 +136,23 @@ class StockInventoryValuationReport(models.TransientModel):
             SELECT g.product_id, MIN(g.categ_id) AS categ_id, g.entry_type,
                    SUM(CASE WHEN g.cost_method != 'fifo'
                             THEN CASE WHEN g.entry_type = 'direct_cost' THEN g.quantity ELSE 0 END
-                            WHEN r.id IS NOT NULL AND g.quantity > 0 THEN r.quantity - COALESCE(c.quantity, 0)
+                            WHEN r.id IS NOT NULL AND g.quantity > 0 THEN r.remaining
                             ELSE 0 END) AS end_qty,
-                   SUM(CASE WHEN r.id IS NOT NULL
-                            THEN g.value * (r.quantity - COALESCE(c.quantity, 0)) / NULLIF(r.quantity, 0)
+                   SUM(CASE WHEN r.id IS NOT NULL THEN g.value * r.remaining / NULLIF(r.quantity, 0)
                             ELSE g.value END) AS end_value
               FROM groups g
-              -- FIFO: the receipt, and the share of it not consumed on the date
-              LEFT JOIN stock_valuation_layer r ON r.id = g.receipt_id AND r.quantity > 0
-                   AND r.stock_valuation_layer_id IS NULL AND r.posting_date <= %(date_to)s
+              -- FIFO: the receipt (by primary key, once per group: a lateral look-up keeps the planner from
+              -- rescanning the table per group under a wrong estimate), and what it kept on the date
               LEFT JOIN LATERAL (
-                    SELECT SUM(a.quantity) AS quantity
-                      FROM stock_valuation_layer_application a
-                      JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
-                     WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s) c ON r.id IS NOT NULL
+                    SELECT r.id, r.quantity,
+                           r.quantity - COALESCE((SELECT SUM(a.quantity)
+                                                    FROM stock_valuation_layer_application a
+                                                    JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
+                                                   WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s),
+                                                 0) AS remaining
+                      FROM stock_valuation_layer r
+                     WHERE r.id = g.receipt_id AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
+                       AND r.posting_date <= %(date_to)s) r ON TRUE
              WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread
              GROUP BY g.product_id, g.entry_type
         """, filter=self._svl_filter(), date_to=self.date_to,

@@ -333,6 +333,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
         time, and on a small machine parallel workers per read then only compete for the same cores
         (measured on 2 cores: 2.9 s with, 2.2 s without)."""
         self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
+        self.env["stock.valuation.layer"]._gl_refresh_stale_statistics()
         if not parallel:
             self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
 
