@@ -20,6 +20,8 @@ import time
 import odoo
 from odoo import SUPERUSER_ID, api
 
+from common import ensure_chart, native_real_time, stock_accounts
+
 ADJUST_PRODUCTS = 1000
 FILLER_PRODUCTS = 9000
 ENTRIES = 100
@@ -27,15 +29,9 @@ ENTRIES = 100
 
 def seed(env):
     cr = env.cr
-    company = env.ref("base.main_company")
-    if not env["account.account"].search_count([("company_ids", "in", company.id)]):
-        company.country_id = env.ref("base.us")
-        env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company = ensure_chart(env)
     company.write({"gl_post_cost_from": False, "gl_average_cost_period": "day"})
-    chart = env["account.chart.template"].with_company(company)
-    accounts = {"property_stock_valuation_account_id": chart.ref("stock_valuation").id,
-                "property_stock_account_input_categ_id": chart.ref("stock_in").id,
-                "property_stock_account_output_categ_id": chart.ref("stock_out").id}
+    accounts = stock_accounts(env, company)
     categs = {}
     for key, method in (("fifo", "fifo"), ("avco", "average"), ("filler", "fifo")):
         categs[key] = env["product.category"].create({"name": "Bench adjust %s" % key})
@@ -92,37 +88,6 @@ def seed(env):
     cr.execute("ANALYZE stock_valuation_layer_application")
     cr.execute("SELECT count(*) FROM stock_valuation_layer WHERE description LIKE 'bench adjust%%'")
     print("seeded %d value entries in %.0f s" % (cr.fetchone()[0], time.time() - t0))
-
-
-def native_real_time(env, deliveries):
-    """Seconds per value entry for Odoo's own real-time posting (delivery: value entry + journal entry)."""
-    company = env.ref("base.main_company")
-    chart = env["account.chart.template"].with_company(company)
-    categ = env["product.category"].create({"name": "Bench native real-time"})
-    categ.write({"property_valuation": "real_time", "property_cost_method": "fifo",
-                 "property_stock_valuation_account_id": chart.ref("stock_valuation").id,
-                 "property_stock_account_input_categ_id": chart.ref("stock_in").id,
-                 "property_stock_account_output_categ_id": chart.ref("stock_out").id})
-    product = env["product.product"].create({"name": "Native", "is_storable": True, "categ_id": categ.id})
-    wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
-
-    def move(src, dest, qty, price=None):
-        vals = {"name": "native", "product_id": product.id, "product_uom_qty": qty, "product_uom": product.uom_id.id,
-                "location_id": src.id, "location_dest_id": dest.id, "company_id": company.id}
-        if price:
-            vals["price_unit"] = price
-        m = env["stock.move"].create(vals)
-        m._action_confirm()
-        m.quantity = qty
-        m.picked = True
-        m._action_done()
-    move(env.ref("stock.stock_location_suppliers"), wh.lot_stock_id, deliveries, 10.0)
-    env.flush_all()
-    t0 = time.perf_counter()
-    for _i in range(deliveries):
-        move(wh.lot_stock_id, env.ref("stock.stock_location_customers"), 1)
-    env.flush_all()
-    return (time.perf_counter() - t0) / deliveries
 
 
 def main():

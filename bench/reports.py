@@ -15,21 +15,17 @@ import time
 import odoo
 from odoo import SUPERUSER_ID, api
 
+from common import ensure_chart, native_real_time, stock_accounts
+
 PRODUCTS = 1000  # per costing method
 ENTRIES = 100
 TARGET = 5.0
 
 
 def seed(env):
-    company = env.ref("base.main_company")
-    if not env["account.account"].search_count([("company_ids", "in", company.id)]):
-        company.country_id = env.ref("base.us")
-        env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company = ensure_chart(env)
     company.gl_post_cost_from = False
-    chart = env["account.chart.template"].with_company(company)
-    accounts = {"property_stock_valuation_account_id": chart.ref("stock_valuation").id,
-                "property_stock_account_input_categ_id": chart.ref("stock_in").id,
-                "property_stock_account_output_categ_id": chart.ref("stock_out").id}
+    accounts = stock_accounts(env, company)
     for method in ("fifo", "average"):
         categ = env["product.category"].create({"name": "Bench reports %s" % method})
         categ.write(dict(accounts, property_valuation="manual_periodic", property_cost_method=method))
@@ -89,37 +85,6 @@ def time_reports(env, products):
     return figures
 
 
-def native_real_time(env, deliveries=100):
-    """Seconds per delivery for Odoo's own real-time posting (value entry + journal entry)."""
-    company = env.ref("base.main_company")
-    chart = env["account.chart.template"].with_company(company)
-    categ = env["product.category"].create({"name": "Bench native"})
-    categ.write({"property_valuation": "real_time", "property_cost_method": "fifo",
-                 "property_stock_valuation_account_id": chart.ref("stock_valuation").id,
-                 "property_stock_account_input_categ_id": chart.ref("stock_in").id,
-                 "property_stock_account_output_categ_id": chart.ref("stock_out").id})
-    product = env["product.product"].create({"name": "Native", "is_storable": True, "categ_id": categ.id})
-    wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
-
-    def move(src, dest, qty, price=None):
-        vals = {"name": "native", "product_id": product.id, "product_uom_qty": qty, "product_uom": product.uom_id.id,
-                "location_id": src.id, "location_dest_id": dest.id, "company_id": company.id}
-        if price:
-            vals["price_unit"] = price
-        m = env["stock.move"].create(vals)
-        m._action_confirm()
-        m.quantity = qty
-        m.picked = True
-        m._action_done()
-    move(env.ref("stock.stock_location_suppliers"), wh.lot_stock_id, deliveries, 10.0)
-    env.flush_all()
-    t0 = time.perf_counter()
-    for _i in range(deliveries):
-        move(wh.lot_stock_id, env.ref("stock.stock_location_customers"), 1)
-    env.flush_all()
-    return (time.perf_counter() - t0) / deliveries
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
@@ -167,7 +132,7 @@ def main():
             cr.execute("ANALYZE stock_valuation_layer; ANALYZE stock_valuation_layer_application")
             cr.commit()
     with registry.cursor() as cr:
-        native = native_real_time(api.Environment(cr, SUPERUSER_ID, {}))
+        native = native_real_time(api.Environment(cr, SUPERUSER_ID, {}), 100)
         cr.rollback()
     print("Valuation reports benchmark: %d value entries created in bulk (%.0f s), 2 cores" % (entries, seeded))
     print("  %-55s %12s %12s   target" % ("report", "stale stats", "analysed"))
