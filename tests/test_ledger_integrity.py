@@ -116,6 +116,15 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(set(manual.mapped("gl_state")), {"not_to_post"})
         self.assertEqual(set(real_time.stock_valuation_layer_ids.mapped("gl_state")), {"posted"})
         self.assertEqual(self._post_inventory_cost().state, "nothing")
+        # the reconciliation says why that history differs from the general ledger, and lists it
+        wizard = self.env["stock.inventory.gl.reconciliation"].create({"company_id": self.company.id,
+                                                                       "date_to": date(2025, 12, 31)})
+        wizard.action_compute()
+        inventory = wizard.line_ids.filtered(lambda row: row.account_type == "inventory")
+        self.assertEqual((inventory.inventory, inventory.difference, inventory.warning_code), (180.0, -120.0, "history"))
+        self.assertEqual(self.env["stock.valuation.layer"].search(inventory.action_open_warning()["domain"]), manual)
+        wizard.date_from = date(2026, 1, 1)
+        self.assertFalse(wizard._has_history_not_posted())
         self.company.gl_post_cost_from = date(2025, 1, 1)
         self.assertEqual(set(manual.mapped("gl_state")), {"to_post"})
         self.company.gl_post_cost_from = date(2026, 1, 1)

@@ -12,6 +12,12 @@ WARNINGS = {
         "Post Cost to G/L",
         "Some value entries of this account type are not yet posted to the general ledger. Run Post Inventory "
         "Cost to G/L to reconcile the ledgers."),
+    "history": (
+        "History Not Posted",
+        "Value entries of this period are dated before 'Post Inventory Cost From' (history from before the module "
+        "was installed): they are in the inventory ledger but the module does not post them, so the general "
+        "ledger holds them only as Odoo or your earlier bookkeeping posted them. Reconcile a period starting on "
+        "or after that date, or move the date back to post that history."),
     "not_adjusted": (
         "Adjust Cost",
         "Some products of the filter have costs that are not adjusted yet (a landed cost after a delivery, a "
@@ -60,7 +66,7 @@ WARNINGS = {
         "Journal items were posted directly on this account type's accounts, bypassing the inventory ledger "
         "(manual entries, opening balances, other documents). Open them to check."),
 }
-WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("not_adjusted", "Adjust Cost"),
+WARNING_CODES = [("not_posted", "Post Cost to G/L"), ("history", "History Not Posted"), ("not_adjusted", "Adjust Cost"),
                  ("draft_entries", "Draft Entries"),
                  ("posting_date", "Posting Date"), ("lock_date", "Lock Date"),
                  ("odoo_switch_entry", "Category Change Entry"),
@@ -431,6 +437,17 @@ class StockInventoryGlReconciliation(models.TransientModel):
             rounding=self.company_id.currency_id.rounding, limit=SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["stock.landed.cost"].browse([row[0] for row in rows])
 
+    def _has_history_not_posted(self):
+        """Whether value entries of the filters with a value are dated before the company's "Post Inventory Cost
+        From" and were not posted (warning ``history``)."""
+        post_from = self.company_id.gl_post_cost_from
+        if not post_from or (self.date_from and self.date_from >= post_from):
+            return False
+        return bool(self.env.execute_query(SQL("""
+            SELECT 1 FROM stock_valuation_layer svl
+             WHERE %s AND svl.posting_date < %s AND svl.gl_state = 'not_to_post' AND svl.value != 0
+             LIMIT 1""", self._svl_where(), post_from)))
+
     def _has_unadjusted_products(self):
         """Products of the filter whose "cost is adjusted" is false in the company."""
         Product = self.env["product.product"].sudo().with_company(self.company_id).with_context(active_test=False)
@@ -460,6 +477,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
             setup_field = Setup._account_field(atype) if atype != "total" else None
             checks = [
                 ("not_posted", lambda: not currency.is_zero(row["not_posted"])),
+                ("history", lambda: self._has_history_not_posted()),
                 ("not_adjusted", lambda: unadjusted["any"] if "any" in unadjusted else unadjusted.setdefault(
                     "any", self._has_unadjusted_products())),
                 ("draft_entries", lambda: self._link_exists(accounts, SQL(
@@ -631,6 +649,10 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         if self.warning_code == "odoo_switch_entry":
             return self._open("account.move", [("id", "in", wizard._odoo_switch_entries().ids)],
                               _("Category Change Entries"))
+        if self.warning_code == "history":
+            return self._open("stock.valuation.layer", self._svl_domain() + [
+                ("posting_date", "<", wizard.company_id.gl_post_cost_from), ("gl_state", "=", "not_to_post"),
+                ("value", "!=", 0)], _("History Not Posted"))
         if self.warning_code == "landed_cost_sold_share":
             return self._open("stock.landed.cost", [("id", "in", wizard._landed_costs_without_sold_share().ids)],
                               _("Landed Costs"))
