@@ -39,6 +39,9 @@ GL_BOOKKEEPING_FIELDS = frozenset([
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
     "gl_cost_source_id", "gl_forward_quantity",
 ])
+# A new value entry may say where it comes from: Odoo's own flows create the entries of a category change as the
+# user, with the origin and counterpart type the module's hooks add to their values (product.py).
+GL_CREATION_FIELDS = frozenset(["gl_origin", "gl_counterpart_type"])
 
 
 class StockValuationLayer(models.Model):
@@ -148,7 +151,7 @@ class StockValuationLayer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals})
+            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals} - GL_CREATION_FIELDS)
         ctx = self.env.context
         preset_date = ctx.get("force_period_date") or ctx.get("gl_posting_date")
         for vals in vals_list:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields as dc_fields
 from typing import Tuple
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 from odoo.tools import float_compare, float_is_zero, float_round
 
@@ -816,6 +816,8 @@ def play(case, flow):
                 snap = runner.snapshot(start, with_matrix=True)
                 snap.notes += notes
                 snapshots.append(snap)
+        except AccessError:
+            raise  # never a flow Odoo refuses: the module refusing its own flows is a defect
         except (UserError, ValidationError) as error:
             if valuation == "real_time":
                 raise FlowRefused("Odoo refuses this flow: %s" % error) from error
