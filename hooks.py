@@ -55,6 +55,8 @@ def uninstall_hook(env):
     for table, columns in KEPT_COLUMNS.items():
         existing = set(_columns(cr, table))
         present = [c for c in columns if c in existing]
+        if not present:
+            continue
         kept = KEEP_PREFIX + table
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(kept)))
         cr.execute(SQL("CREATE TABLE %s AS SELECT id, %s FROM %s", SQL.identifier(kept),
