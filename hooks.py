@@ -22,6 +22,8 @@ KEPT_COLUMNS = {
     "product_product": ["gl_cost_adjustment_pending"],
     "account_move": ["gl_svl_watermark"],
 }
+# references that scope a row: a row whose scope was deleted meanwhile is left out rather than widened
+KEPT_SCOPES = {"stock_posting_setup": {"warehouse_id", "location_id", "categ_id"}}
 # the module's own tables, in an order where a table comes after those it refers to
 KEPT_TABLES = [
     "stock_posting_setup",
@@ -92,10 +94,14 @@ def _restore_kept(env):
             continue
         existing = set(_columns(cr, table))
         columns = [c for c in _columns(cr, kept) if c != "id" and c in existing]
+        foreign = _foreign_keys(cr, table)
         if columns:
-            cr.execute(SQL("UPDATE %s t SET %s FROM %s k WHERE k.id = t.id", SQL.identifier(table),
-                           SQL(", ").join(SQL("%s = k.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
-                           SQL.identifier(kept)))
+            # a reference to a row deleted meanwhile (a category, an account) is emptied
+            cr.execute(SQL("UPDATE %s t SET %s FROM %s k WHERE k.id = t.id", SQL.identifier(table), SQL(", ").join(
+                SQL("%s = CASE WHEN EXISTS (SELECT 1 FROM %s r WHERE r.id = k.%s) THEN k.%s END",
+                    SQL.identifier(c), SQL.identifier(foreign[c][0]), SQL.identifier(c), SQL.identifier(c))
+                if c in foreign else SQL("%s = k.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
+                SQL.identifier(kept)))
         cr.execute(SQL("DROP TABLE %s", SQL.identifier(kept)))
         restored = True
     for table in KEPT_TABLES:
@@ -113,7 +119,10 @@ def _restore_kept(env):
                     values.append(SQL("k.%s", ident))
                     continue
                 exists = SQL("EXISTS (SELECT 1 FROM %s r WHERE r.id = k.%s)", SQL.identifier(foreign[column][0]), ident)
-                if foreign[column][1]:
+                if column in KEPT_SCOPES.get(table, ()):
+                    values.append(SQL("k.%s", ident))
+                    conditions.append(SQL("(k.%s IS NULL OR %s)", ident, exists))
+                elif foreign[column][1]:
                     values.append(SQL("CASE WHEN %s THEN k.%s END", exists, ident))
                 else:
                     values.append(SQL("k.%s", ident))

@@ -39,8 +39,8 @@ GL_BOOKKEEPING_FIELDS = frozenset([
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
     "gl_cost_source_id", "gl_forward_quantity",
 ])
-# A new value entry may say where it comes from: Odoo's own flows create the entries of a category change as the
-# user, with the origin and counterpart type the module's hooks add to their values (product.py).
+# A new value entry may say it comes from a category change: Odoo's own flows create those entries as the user,
+# with the origin and counterpart type the module's hooks add to their values (product.py); no other origin.
 GL_CREATION_FIELDS = frozenset(["gl_origin", "gl_counterpart_type"])
 
 
@@ -151,7 +151,10 @@ class StockValuationLayer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals} - GL_CREATION_FIELDS)
+            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals} - GL_CREATION_FIELDS | {
+                key for vals in vals_list for key in GL_CREATION_FIELDS & set(vals)
+                if vals.get("gl_origin", "category_switch") != "category_switch"
+                or vals.get("gl_counterpart_type", "stock_input") not in ("stock_input", "stock_output")})
         ctx = self.env.context
         preset_date = ctx.get("force_period_date") or ctx.get("gl_posting_date")
         for vals in vals_list:
@@ -491,11 +494,13 @@ class StockValuationLayer(models.Model):
         rows = self.env.execute_query(SQL("""
             SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
              WHERE s.relname = ANY(%s) AND s.n_mod_since_analyze > GREATEST(c.reltuples, 0) / 10 + 1000
-               AND current_setting('transaction_read_only') = 'off'""",
+               AND current_setting('transaction_read_only') = 'off'
+             ORDER BY s.relname""",
             ["stock_valuation_layer", "stock_valuation_layer_application", "stock_valuation_layer_gl_link"]))
         for (table,) in rows:
+            # SKIP_LOCKED: never wait for another transaction analysing the same table (the lock is held to commit)
             _logger.info("ANALYZE %s: its planner statistics were stale", table)
-            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+            self.env.cr.execute(SQL("ANALYZE (SKIP_LOCKED) %s", SQL.identifier(table)))
 
     @api.model
     def _gl_lock_rows(self, query, count, what):

@@ -398,6 +398,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
               LEFT JOIN LATERAL (SELECT COALESCE(SUM(l.amount), 0) AS amount FROM stock_valuation_layer_gl_link l
                                   WHERE l.svl_id = svl.id AND l.account_type = 'inventory') linked ON TRUE
              WHERE %s AND svl.stock_landed_cost_id IS NOT NULL AND svl.account_move_id IS NOT NULL
+               AND svl.gl_valuation = 'real_time'
              GROUP BY svl.account_move_id
             HAVING ROUND((SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL))
                          / %s::numeric) != 0
@@ -414,12 +415,17 @@ class StockInventoryGlReconciliation(models.TransientModel):
         module records it when the landed cost is validated (``stock.landed.cost.button_validate``)."""
         products = self._filtered_product_ids()
         product_cond = SQL("al.product_id = ANY(%s)", products) if products is not None else SQL("TRUE")
+        SVL = self.env["stock.valuation.layer"]
         rows = self.env.execute_query(SQL("""
             WITH costs AS MATERIALIZED (
                 SELECT al.cost_id, al.product_id, SUM(al.additional_landed_cost) AS amount
                   FROM stock_valuation_adjustment_lines al
                   JOIN stock_landed_cost lc ON lc.id = al.cost_id
-                 WHERE lc.state = 'done' AND lc.company_id = %(company)s AND al.move_id IS NOT NULL
+                  -- receipts only: the module records the sold share of an incoming move's landed cost
+                  JOIN stock_move sm ON sm.id = al.move_id
+                  JOIN stock_location ls ON ls.id = sm.location_id
+                  JOIN stock_location ld ON ld.id = sm.location_dest_id
+                 WHERE lc.state = 'done' AND lc.company_id = %(company)s AND NOT %(src_valued)s AND %(dest_valued)s
                    AND %(in_range)s AND %(products)s
                  GROUP BY al.cost_id, al.product_id
             )
@@ -434,6 +440,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
              ORDER BY c.cost_id
              %(limit)s
         """, company=self.company_id.id, in_range=self._in_range_sql(SQL("lc.date")), products=product_cond,
+            src_valued=SQL(SVL._gl_valued_usage_sql("ls")), dest_valued=SQL(SVL._gl_valued_usage_sql("ld")),
             rounding=self.company_id.currency_id.rounding, limit=SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["stock.landed.cost"].browse([row[0] for row in rows])
 
