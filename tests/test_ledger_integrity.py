@@ -207,6 +207,10 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(set(posted.mapped("gl_state")), {"posted"})
         before = {svl.id: (svl.cost_posted_to_gl, svl.gl_state, svl.posting_date, svl.gl_origin, svl.is_adjustment,
                            svl.applies_to_id.id, len(svl.gl_link_ids)) for svl in posted | queued}
+        # a category the queued entry was created in, deleted while the module was uninstalled
+        gone = self.env["product.category"].create({"name": "Deleted while uninstalled"})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE stock_valuation_layer SET gl_categ_id = %s WHERE id = %s", (gone.id, queued.id))
         uninstall_hook(self.env)
         # what Odoo's uninstall then does: the module's columns and tables are gone (emptied here)
         self.env.flush_all()
@@ -216,12 +220,15 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s", SQL(", ").join(
             SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"])))
         self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL, gl_average_cost_period = 'transaction'")
+        self.env.cr.execute("DELETE FROM product_category WHERE id = %s", (gone.id,))
         self.env.invalidate_all()
         with freeze_time("2026-04-01"):  # installed again the day the last entries were posted and queued
             post_init_hook(self.env)
         after = {svl.id: (svl.cost_posted_to_gl, svl.gl_state, svl.posting_date, svl.gl_origin, svl.is_adjustment,
                           svl.applies_to_id.id, len(svl.gl_link_ids)) for svl in posted | queued}
         self.assertEqual(after, before)
+        # the reference to the deleted category was emptied, then back-filled from the product
+        self.assertEqual(queued.gl_categ_id, self.manual_categ)
         self.assertEqual((adjustment.gl_origin, adjustment.applies_to_id, adjustment.posting_date),
                          ("cost_adjustment", delivery, date(2026, 3, 3)))
         self.assertEqual((self.company.gl_post_cost_from, self.company.gl_average_cost_period),
