@@ -82,60 +82,54 @@ def _foreign_keys(cr, table):
     return {column: (referenced, nullable) for column, referenced, nullable in cr.fetchall()}
 
 
+def _restored_value(table, column, foreign):
+    """(SQL value, SQL condition or None) restoring ``column`` of ``table`` from the kept row ``k``: a reference to
+    a row deleted meanwhile is emptied when the column may be empty, else (or when it scopes the row,
+    ``KEPT_SCOPES``) the row is left out."""
+    ident = SQL.identifier(column)
+    if column not in foreign:
+        return SQL("k.%s", ident), None
+    referenced, nullable = foreign[column]
+    exists = SQL("EXISTS (SELECT 1 FROM %s r WHERE r.id = k.%s)", SQL.identifier(referenced), ident)
+    if column in KEPT_SCOPES.get(table, ()):
+        return SQL("k.%s", ident), SQL("(k.%s IS NULL OR %s)", ident, exists)
+    if nullable:
+        return SQL("CASE WHEN %s THEN k.%s END", exists, ident), None
+    return SQL("k.%s", ident), exists
+
+
 def _restore_kept(env):
     """Put back what ``uninstall_hook`` kept (nothing when it kept nothing): the module's columns on the rows
-    still there, and the rows of its tables whose required references still exist (an optional reference to
-    a row deleted meanwhile is emptied). The kept tables are dropped afterwards."""
+    still there, and the rows of its tables (see ``_restored_value`` for references to rows deleted meanwhile).
+    The kept tables are dropped afterwards."""
     cr = env.cr
     restored = False
-    for table in KEPT_COLUMNS:
+    for table in [*KEPT_COLUMNS, *KEPT_TABLES]:
         kept = KEEP_PREFIX + table
         if not _table_exists(cr, kept):
             continue
-        existing = set(_columns(cr, table))
-        columns = [c for c in _columns(cr, kept) if c != "id" and c in existing]
-        foreign = _foreign_keys(cr, table)
-        if columns:
-            # a reference to a row deleted meanwhile (a category, an account) is emptied
-            cr.execute(SQL("UPDATE %s t SET %s FROM %s k WHERE k.id = t.id", SQL.identifier(table), SQL(", ").join(
-                SQL("%s = CASE WHEN EXISTS (SELECT 1 FROM %s r WHERE r.id = k.%s) THEN k.%s END",
-                    SQL.identifier(c), SQL.identifier(foreign[c][0]), SQL.identifier(c), SQL.identifier(c))
-                if c in foreign else SQL("%s = k.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
-                SQL.identifier(kept)))
-        cr.execute(SQL("DROP TABLE %s", SQL.identifier(kept)))
         restored = True
-    for table in KEPT_TABLES:
-        kept = KEEP_PREFIX + table
-        if not _table_exists(cr, kept):
-            continue
         if _table_exists(cr, table):
             existing = set(_columns(cr, table))
-            columns = [c for c in _columns(cr, kept) if c in existing]
             foreign = _foreign_keys(cr, table)
-            values, conditions = [], []
-            for column in columns:
-                ident = SQL.identifier(column)
-                if column not in foreign:
-                    values.append(SQL("k.%s", ident))
-                    continue
-                exists = SQL("EXISTS (SELECT 1 FROM %s r WHERE r.id = k.%s)", SQL.identifier(foreign[column][0]), ident)
-                if column in KEPT_SCOPES.get(table, ()):
-                    values.append(SQL("k.%s", ident))
-                    conditions.append(SQL("(k.%s IS NULL OR %s)", ident, exists))
-                elif foreign[column][1]:
-                    values.append(SQL("CASE WHEN %s THEN k.%s END", exists, ident))
-                else:
-                    values.append(SQL("k.%s", ident))
-                    conditions.append(exists)
-            cr.execute(SQL("INSERT INTO %s (%s) SELECT %s FROM %s k WHERE %s ON CONFLICT DO NOTHING",
-                           SQL.identifier(table), SQL(", ").join(SQL.identifier(c) for c in columns),
-                           SQL(", ").join(values), SQL.identifier(kept),
-                           SQL(" AND ").join(conditions) if conditions else SQL("TRUE")))
-            if "id" in columns:
-                cr.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(MAX(id), 1)) FROM %s",
-                               table, SQL.identifier(table)))
+            own_table = table in KEPT_TABLES
+            columns = [c for c in _columns(cr, kept) if c in existing and (own_table or c != "id")]
+            restored_values = [_restored_value(table, c, foreign) for c in columns]
+            values = [value for value, _condition in restored_values]
+            conditions = [condition for _value, condition in restored_values if condition] or [SQL("TRUE")]
+            if own_table:
+                cr.execute(SQL("INSERT INTO %s (%s) SELECT %s FROM %s k WHERE %s ON CONFLICT DO NOTHING",
+                               SQL.identifier(table), SQL(", ").join(SQL.identifier(c) for c in columns),
+                               SQL(", ").join(values), SQL.identifier(kept), SQL(" AND ").join(conditions)))
+                if "id" in columns:
+                    cr.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(MAX(id), 1)) FROM %s",
+                                   table, SQL.identifier(table)))
+            elif columns:  # the module's columns on Odoo's rows (all optional: a deleted reference is emptied)
+                cr.execute(SQL("UPDATE %s t SET %s FROM %s k WHERE k.id = t.id", SQL.identifier(table),
+                               SQL(", ").join(SQL("%s = %s", SQL.identifier(c), value)
+                                              for c, value in zip(columns, values)),
+                               SQL.identifier(kept)))
         cr.execute(SQL("DROP TABLE %s", SQL.identifier(kept)))
-        restored = True
     if restored:
         # the journal items a restored link points at are fed by value entries
         cr.execute("""UPDATE account_move_line aml SET gl_linked = TRUE

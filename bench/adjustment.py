@@ -13,14 +13,12 @@ Then times, each in its own transaction rolled back afterwards (repeatable):
     through ``stock.move._action_done`` (value entry + journal entry each), per entry,
 and prints the figures and the ratio per entry against Odoo's native posting. Run: bench/run adjustment
 """
-import argparse
 import resource
 import time
 
-import odoo
 from odoo import SUPERUSER_ID, api
 
-from common import ensure_chart, native_real_time, stock_accounts
+from common import ensure_chart, native_real_time, open_database, stock_accounts
 
 ADJUST_PRODUCTS = 1000
 FILLER_PRODUCTS = 9000
@@ -91,13 +89,8 @@ def seed(env):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--native", type=int, default=200, help="deliveries posted natively for the reference")
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    args, registry = open_database(
+        (("--native",), dict(type=int, default=200, help="deliveries posted natively for the reference")))
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cr.execute("SELECT count(*) FROM stock_valuation_layer WHERE description LIKE 'bench adjust%%'")

@@ -1,6 +1,22 @@
-"""What the benchmarks share: the company's chart of accounts and the reference every ratio is taken
-against, Odoo's own real-time posting of a delivery."""
+"""What the benchmarks share: their command line and database, the company's chart of accounts and the
+reference every ratio is taken against, Odoo's own real-time posting of a delivery."""
+import argparse
 import time
+
+import odoo
+
+
+def open_database(*extra):
+    """Parse the command line (``-c`` Odoo config, ``-d`` database, then ``extra``: ``(flags, options)`` pairs
+    of ``argparse.add_argument``) and open the database: ``(args, registry)``."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    for flags, options in extra:
+        parser.add_argument(*flags, **options)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    return args, odoo.modules.registry.Registry(args.database)
 
 
 def ensure_chart(env):

@@ -9,15 +9,15 @@ links). Then times:
   - for reference, Odoo's own Inventory > Reporting > Valuation pivot default on the same value entries,
 and prints the figures and the ratio against that native pivot. Run: bench/run reconciliation
 """
-import argparse
 import resource
 import statistics
 import subprocess
 import threading
 import time
 
-import odoo
 from odoo import SUPERUSER_ID, api
+
+from common import open_database
 
 PRODUCTS = 1000
 
@@ -120,14 +120,8 @@ def timed(fn, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--svl", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    args, registry = open_database((("--svl",), dict(type=int, default=1_000_000)),
+                                   (("--repeat",), dict(type=int, default=3)))
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cr.execute("SELECT count(*) FROM stock_valuation_layer WHERE description = 'bench'")

@@ -9,13 +9,11 @@ filter and for the whole company; then the same with fresh statistics (ANALYZE f
 deleted afterwards. For reference, Odoo's native real-time posting of a delivery. Target: every report under
 5 s on 2 cores, stale statistics or not. Run: bench/run reports
 """
-import argparse
 import time
 
-import odoo
 from odoo import SUPERUSER_ID, api
 
-from common import ensure_chart, native_real_time, stock_accounts
+from common import ensure_chart, native_real_time, open_database, stock_accounts
 
 PRODUCTS = 1000  # per costing method
 ENTRIES = 100
@@ -86,12 +84,7 @@ def time_reports(env, products):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    _args, registry = open_database()
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         if not env["product.product"].search_count([("name", "=like", "Report %")]):

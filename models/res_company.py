@@ -44,10 +44,10 @@ class ResCompany(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "gl_post_cost_from" in vals:
-            # entries with nothing in the general ledger move in or out of the queue with the new date
-            self.env["stock.valuation.layer"].sudo().search([
-                ("company_id", "in", self.ids), ("gl_state", "in", ("to_post", "not_to_post")),
-            ])._gl_fill_value_entry_fields()
+            # entries with nothing in the general ledger move in or out of the queue with the new date (one UPDATE
+            # per company: the history can hold millions of entries)
+            self.env["stock.valuation.layer"].sudo()._gl_fill_value_entry_fields(
+                all_records=True, companies=self.sudo(), states=("to_post", "not_to_post"))
         return res
 
     def _gl_open_date(self, date, journal=None):

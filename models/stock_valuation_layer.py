@@ -151,10 +151,7 @@ class StockValuationLayer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._gl_check_bookkeeping_write({key for vals in vals_list for key in vals} - GL_CREATION_FIELDS | {
-                key for vals in vals_list for key in GL_CREATION_FIELDS & set(vals)
-                if vals.get("gl_origin", "category_switch") != "category_switch"
-                or vals.get("gl_counterpart_type", "stock_input") not in ("stock_input", "stock_output")})
+            self._gl_check_bookkeeping_write(set().union(*(self._gl_bookkeeping_names(vals) for vals in vals_list)))
         ctx = self.env.context
         preset_date = ctx.get("force_period_date") or ctx.get("gl_posting_date")
         for vals in vals_list:
@@ -169,6 +166,15 @@ class StockValuationLayer(models.Model):
         if not ctx.get("gl_cost_adjusting"):
             layers.sudo()._gl_after_create()
         return layers
+
+    @api.model
+    def _gl_bookkeeping_names(self, vals):
+        """The field names of creation values ``vals`` that a user may not set: all of them, except the origin and
+        counterpart type of a category change (``GL_CREATION_FIELDS``)."""
+        if (vals.get("gl_origin", "category_switch") == "category_switch"
+                and vals.get("gl_counterpart_type", "stock_input") in ("stock_input", "stock_output")):
+            return set(vals) - GL_CREATION_FIELDS
+        return set(vals)
 
     def write(self, vals):
         if not self.env.su:
@@ -354,9 +360,10 @@ class StockValuationLayer(models.Model):
         return (f"({move_alias}.id IS NOT NULL AND NOT {self._gl_valued_usage_sql(src_alias)} "
                 f"AND NOT {self._gl_valued_usage_sql(dest_alias)})")
 
-    def _gl_fill_value_entry_fields(self, all_records=False):
+    def _gl_fill_value_entry_fields(self, all_records=False, companies=None, states=None):
         """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
-        exclusion, and ``gl_state``, for ``self`` (or every SVL when ``all_records``) in one UPDATE. Values
+        exclusion, and ``gl_state``, for ``self`` (or, with ``all_records``, every SVL of ``companies``, all
+        companies when None, those in G/L status ``states`` when given) in one UPDATE per company. Values
         already set (context-provided dates, origins) are kept.
 
         Rules follow SPEC §2: supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
@@ -368,12 +375,15 @@ class StockValuationLayer(models.Model):
         if not all_records and not self:
             return
         self.env.flush_all()
-        companies = self.env["res.company"].sudo().search([]) if all_records else self.sudo().company_id
+        if not all_records:
+            companies = self.sudo().company_id
+        elif companies is None:
+            companies = self.env["res.company"].sudo().search([])
         for company in companies:
-            self._gl_fill_value_entry_fields_company(company, all_records)
+            self._gl_fill_value_entry_fields_company(company, all_records, states)
         self._gl_invalidate_derived()
 
-    def _gl_fill_value_entry_fields_company(self, company, all_records):
+    def _gl_fill_value_entry_fields_company(self, company, all_records, states=None):
         """One UPDATE for the SVLs of ``company`` (see ``_gl_fill_value_entry_fields``). The category's
         company-dependent valuation is read with ``_field_to_sql`` so ``ir.default`` fallbacks count."""
         Categ = self.env["product.category"].sudo().with_company(company)
@@ -405,7 +415,8 @@ class StockValuationLayer(models.Model):
             ELSE 'direct_cost' END)"""
         counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin",
                                                                 "svl.gl_counterpart_type")
-        where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)")
+        where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)") + (
+            " AND svl.gl_state = ANY(%(states)s)" if states else "")
         # history before "Post Inventory Cost From" is excluded whatever journal entry it carries (a vendor bill, a
         # landed-cost entry of other products): what Odoo did post to stock accounts is linked and posted anyway
         excluded = """((d.post_from IS NOT NULL AND d.posting_date < d.post_from)
@@ -466,7 +477,8 @@ class StockValuationLayer(models.Model):
         # the G/L status in the same UPDATE: each value entry row is rewritten once
         state = self._gl_state_sql(SQL("svl.value"), SQL("COALESCE(svl.cost_posted_to_gl, 0)"), SQL(excluded),
                                    SQL("%s", company.currency_id.decimal_places))
-        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation, state=state))
+        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation, state=state,
+                                states=list(states or ())))
 
     @api.model
     def _gl_set_batch_session(self):

@@ -1,11 +1,15 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.tests import Form
+from odoo.tools import SQL
 
 from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_common import (
     ValuationReconciliationTestCommon,
 )
+from odoo.addons.stock_account_gl_reconciliation.hooks import KEPT_COLUMNS, post_init_hook
 
 
 class GlReconciliationCommon(ValuationReconciliationTestCommon):
@@ -176,6 +180,24 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         currency = company.currency_id
         # account codes are company-dependent in Odoo 18: read them in the company of the items
         return {acc.with_company(company).code: currency.round(bal) for acc, bal in groups if not currency.is_zero(bal)}
+
+    def _forget_module_bookkeeping(self, layers=None):
+        """The database as the module finds it at install (before it, or after an uninstall): the module's
+        columns of value entries ``layers`` (every one when None) and their G/L links gone, and every company's
+        "Post inventory cost from" empty."""
+        self.env.flush_all()
+        links = SQL("WHERE svl_id = ANY(%s)", layers.ids) if layers is not None else SQL()
+        only = SQL("WHERE id = ANY(%s)", layers.ids) if layers is not None else SQL()
+        self.env.cr.execute(SQL("DELETE FROM stock_valuation_layer_gl_link %s", links))
+        self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s %s", SQL(", ").join(
+            SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"]), only))
+        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
+        self.env.invalidate_all()
+
+    def _install_on(self, day):
+        """The install hook run on ``day`` (the install date)."""
+        with freeze_time(day):
+            post_init_hook(self.env)
 
     @staticmethod
     def _date(y, m, d):

@@ -18,6 +18,7 @@ Cost – Item Entries and Post Inventory Cost to G/L. ``Snapshot`` holds what a 
 A step that does not apply to the state reached (bill a purchase with nothing received, return more than
 was delivered) is skipped the same way in both runs, so the two runs always play the same documents.
 """
+from collections import defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field, fields as dc_fields
 from typing import Tuple
@@ -652,10 +653,14 @@ class FlowRunner:
         exactly what Odoo's value entries added, and the account the sold share went to the rest. Only
         rounding-size gaps (0.01 per value entry) are rewritten: anything larger stays a difference."""
         rounding = self.company.currency_id.rounding
-        SVL = self.env["stock.valuation.layer"]
-        costs = SVL.search([("product_id", "in", [p.id for p in self.products]),
-                            ("stock_landed_cost_id", "!=", False)]).stock_landed_cost_id
-        for cost in costs.filtered("account_move_id"):
+        landed = self.env["stock.valuation.layer"].search([("product_id", "in", [p.id for p in self.products]),
+                                                           ("stock_landed_cost_id", "!=", False)])
+        # Odoo's own value entries of each landed cost and product (the module's records of the sold share have
+        # no stock move)
+        odoo_values = defaultdict(list)
+        for layer in landed.filtered("stock_move_id"):
+            odoo_values[layer.stock_landed_cost_id, layer.product_id].append(layer.value)
+        for cost in landed.stock_landed_cost_id.filtered("account_move_id"):
             lines = cost.account_move_id.line_ids
             for product in lines.product_id:
                 product_lines = lines.filtered(lambda l: l.product_id == product)
@@ -668,12 +673,9 @@ class FlowRunner:
                 if len(valuation) != 1 or len(final) != 1:
                     continue
                 posted = sum(product_lines.filtered(lambda l: l.account_id == valuation[0]).mapped("balance"))
-                # Odoo's own value entries of the landed cost (the module's records of the sold share have no
-                # stock move)
-                layers = SVL.search([("stock_landed_cost_id", "=", cost.id), ("product_id", "=", product.id),
-                                     ("stock_move_id", "!=", False)])
-                gap = float_round(sum(layers.mapped("value")) - posted, precision_rounding=rounding)
-                if float_is_zero(gap, precision_rounding=rounding) or abs(gap) > rounding * len(layers) + 1e-9:
+                values = odoo_values[cost, product]
+                gap = float_round(sum(values) - posted, precision_rounding=rounding)
+                if float_is_zero(gap, precision_rounding=rounding) or abs(gap) > rounding * len(values) + 1e-9:
                     continue
                 _normalise(snap, valuation[0].code, gap)
                 # the sold share's debit (an open item on Stock Output without Anglo-Saxon accounting) is smaller

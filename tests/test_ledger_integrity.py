@@ -7,9 +7,8 @@ from freezegun import freeze_time
 from odoo import Command, api
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL
 
-from odoo.addons.stock_account_gl_reconciliation.hooks import KEEP_PREFIX, KEPT_COLUMNS, post_init_hook, uninstall_hook
+from odoo.addons.stock_account_gl_reconciliation.hooks import KEEP_PREFIX, uninstall_hook
 
 from .common import GlReconciliationCommon
 
@@ -101,17 +100,8 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual((price_diff.value, price_diff.account_move_id.move_type), (10.0, "in_invoice"))
         self.assertEqual((manual_lc.value, manual_lc.account_move_id), (10.0, lc.account_move_id))
         # a database from before the install: the module's columns and links wiped
-        layers = manual | real_time.stock_valuation_layer_ids
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link WHERE svl_id = ANY(%s)", (layers.ids,))
-        self.env.cr.execute("""UPDATE stock_valuation_layer SET posting_date = NULL, document_type = NULL,
-            entry_type = NULL, gl_origin = NULL, location_id = NULL, warehouse_id = NULL, gl_state = NULL,
-            gl_excluded = NULL, cost_posted_to_gl = 0, gl_counterpart_type = NULL, gl_categ_id = NULL,
-            gl_valuation = NULL WHERE id = ANY(%s)""", (layers.ids,))
-        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
-        self.env.invalidate_all()
-        with freeze_time("2026-01-01"):
-            post_init_hook(self.env)
+        self._forget_module_bookkeeping(manual | real_time.stock_valuation_layer_ids)
+        self._install_on("2026-01-01")
         self.assertEqual(len(manual), 3)
         self.assertEqual(set(manual.mapped("gl_state")), {"not_to_post"})
         self.assertEqual(set(real_time.stock_valuation_layer_ids.mapped("gl_state")), {"posted"})
@@ -213,17 +203,13 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.env.cr.execute("UPDATE stock_valuation_layer SET gl_categ_id = %s WHERE id = %s", (gone.id, queued.id))
         uninstall_hook(self.env)
         # what Odoo's uninstall then does: the module's columns and tables are gone (emptied here)
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link")
+        self._forget_module_bookkeeping()
         self.env.cr.execute("DELETE FROM stock_inventory_cost_post_run")
         self.env.cr.execute("DELETE FROM stock_cost_adjust_run")
-        self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s", SQL(", ").join(
-            SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"])))
-        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL, gl_average_cost_period = 'transaction'")
+        self.env.cr.execute("UPDATE res_company SET gl_average_cost_period = 'transaction'")
         self.env.cr.execute("DELETE FROM product_category WHERE id = %s", (gone.id,))
         self.env.invalidate_all()
-        with freeze_time("2026-04-01"):  # installed again the day the last entries were posted and queued
-            post_init_hook(self.env)
+        self._install_on("2026-04-01")  # installed again the day the last entries were posted and queued
         after = {svl.id: (svl.cost_posted_to_gl, svl.gl_state, svl.posting_date, svl.gl_origin, svl.is_adjustment,
                           svl.applies_to_id.id, len(svl.gl_link_ids)) for svl in posted | queued}
         self.assertEqual(after, before)
@@ -256,13 +242,8 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.env.flush_all()
         self.env.cr.execute("DELETE FROM stock_valuation_layer WHERE id = ANY(%s) AND stock_move_id IS NULL",
                             (layers.ids,))
-        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link WHERE svl_id = ANY(%s)", (layers.ids,))
-        self.env.cr.execute(SQL("UPDATE stock_valuation_layer SET %s WHERE id = ANY(%s)", SQL(", ").join(
-            SQL("%s = NULL", SQL.identifier(column)) for column in KEPT_COLUMNS["stock_valuation_layer"]), layers.ids))
-        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
-        self.env.invalidate_all()
-        with freeze_time("2026-01-01"):
-            post_init_hook(self.env)
+        self._forget_module_bookkeeping(layers.exists())
+        self._install_on("2026-01-01")
         self.assertEqual(sorted(real_time.stock_valuation_layer_ids.mapped("value")), [-28.0, 6.0, 70.0])
         wizard = self.env["stock.inventory.gl.reconciliation"].create({"company_id": self.company.id,
                                                                        "date_to": date(2026, 1, 1)})

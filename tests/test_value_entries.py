@@ -98,15 +98,8 @@ class TestValueEntries(GlReconciliationCommon):
         manual_new = self._receive(self.product, 1, 4.0).stock_valuation_layer_ids
         svls = manual_old | rt | manual_new
         # Simulate a database from before the install: wipe the module's columns and links.
-        self.env.flush_all()
-        self.env.cr.execute("DELETE FROM stock_valuation_layer_gl_link WHERE svl_id = ANY(%s)", (svls.ids,))
-        self.env.cr.execute("""UPDATE stock_valuation_layer SET posting_date = NULL, document_type = NULL,
-            entry_type = NULL, gl_origin = NULL, location_id = NULL, warehouse_id = NULL, gl_state = NULL,
-            gl_excluded = NULL, cost_posted_to_gl = 0, gl_counterpart_type = NULL WHERE id = ANY(%s)""", (svls.ids,))
-        self.env.cr.execute("UPDATE res_company SET gl_post_cost_from = NULL")
-        self.env.invalidate_all()
-        with freeze_time("2026-01-01"):
-            post_init_hook(self.env)
+        self._forget_module_bookkeeping(svls)
+        self._install_on("2026-01-01")
         self.assertEqual(self.company.gl_post_cost_from, date(2026, 1, 1))
         self.assertRecordValues(manual_old | rt, [
             {"gl_state": "not_to_post", "document_type": "purchase", "posting_date": date(2025, 6, 1)},

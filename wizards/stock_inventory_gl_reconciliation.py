@@ -391,21 +391,24 @@ class StockInventoryGlReconciliation(models.TransientModel):
         account apart from the stock value (warning ``odoo_landed_cost_rounding``): per journal entry, the
         links on the inventory account type differ from the value of Odoo's own landed-cost entries (those
         with a stock move) by at most the currency rounding per entry."""
-        rounding = self.company_id.currency_id.rounding
         rows = self.env.execute_query(SQL("""
-            SELECT svl.account_move_id
-              FROM stock_valuation_layer svl
-              LEFT JOIN LATERAL (SELECT COALESCE(SUM(l.amount), 0) AS amount FROM stock_valuation_layer_gl_link l
-                                  WHERE l.svl_id = svl.id AND l.account_type = 'inventory') linked ON TRUE
-             WHERE %s AND svl.stock_landed_cost_id IS NOT NULL AND svl.account_move_id IS NOT NULL
-               AND svl.gl_valuation = 'real_time'
-             GROUP BY svl.account_move_id
-            HAVING ROUND((SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL))
-                         / %s::numeric) != 0
-               AND ABS(SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL))
-                   <= %s * COUNT(*) FILTER (WHERE svl.stock_move_id IS NOT NULL) + %s
-             %s
-        """, self._svl_where_no_date(), rounding, rounding, rounding / 2, SQL("LIMIT %s", limit) if limit else SQL()))
+            SELECT g.account_move_id
+              FROM (SELECT svl.account_move_id,
+                           SUM(linked.amount) - SUM(svl.value) FILTER (WHERE svl.stock_move_id IS NOT NULL) AS gap,
+                           COUNT(*) FILTER (WHERE svl.stock_move_id IS NOT NULL) AS entries
+                      FROM stock_valuation_layer svl
+                      LEFT JOIN LATERAL (SELECT COALESCE(SUM(l.amount), 0) AS amount
+                                           FROM stock_valuation_layer_gl_link l
+                                          WHERE l.svl_id = svl.id AND l.account_type = 'inventory') linked ON TRUE
+                     WHERE %(where)s AND svl.stock_landed_cost_id IS NOT NULL AND svl.account_move_id IS NOT NULL
+                       AND svl.gl_valuation = 'real_time'
+                     GROUP BY svl.account_move_id) g
+             -- not zero at the currency's rounding, and at most one rounding per entry
+             WHERE ROUND(g.gap / %(rounding)s::numeric) != 0
+               AND ROUND(ABS(g.gap) / %(rounding)s::numeric) <= g.entries
+             %(limit)s
+        """, where=self._svl_where_no_date(), rounding=self.company_id.currency_id.rounding,
+            limit=SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["account.move"].browse([row[0] for row in rows])
 
     def _landed_costs_without_sold_share(self, limit=None):
@@ -475,7 +478,21 @@ class StockInventoryGlReconciliation(models.TransientModel):
             for account in accounts:
                 usage[account] += 1
         Setup = self.env["stock.posting.setup"]
-        unadjusted = {}
+        # the checks that do not depend on the row run once per matrix, when a row first needs them
+        filter_wide = {
+            "history": self._has_history_not_posted,
+            "not_adjusted": self._has_unadjusted_products,
+            "odoo_switch_entry": lambda: bool(self._odoo_switch_entries(limit=1)),
+            "odoo_landed_cost_rounding": lambda: bool(self._odoo_landed_cost_rounding_entries(limit=1)),
+            "landed_cost_sold_share": lambda: bool(self._landed_costs_without_sold_share(limit=1)),
+        }
+        found = {}
+
+        def once(code):
+            if code not in found:
+                found[code] = filter_wide[code]()
+            return found[code]
+
         for row in rows:
             if currency.is_zero(row["difference"]):
                 continue
@@ -484,19 +501,18 @@ class StockInventoryGlReconciliation(models.TransientModel):
             setup_field = Setup._account_field(atype) if atype != "total" else None
             checks = [
                 ("not_posted", lambda: not currency.is_zero(row["not_posted"])),
-                ("history", lambda: self._has_history_not_posted()),
-                ("not_adjusted", lambda: unadjusted["any"] if "any" in unadjusted else unadjusted.setdefault(
-                    "any", self._has_unadjusted_products())),
+                ("history", lambda: once("history")),
+                ("not_adjusted", lambda: once("not_adjusted")),
                 ("draft_entries", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state != 'posted' AND %s", touches_range))),
                 ("posting_date", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state = 'posted' AND NOT COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
                 ("lock_date", lambda: self._link_exists(accounts, SQL(
                     "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
-                ("odoo_switch_entry", lambda: bool(self._odoo_switch_entries(limit=1))),
-                ("odoo_landed_cost_rounding", lambda: bool(self._odoo_landed_cost_rounding_entries(limit=1))),
+                ("odoo_switch_entry", lambda: once("odoo_switch_entry")),
+                ("odoo_landed_cost_rounding", lambda: once("odoo_landed_cost_rounding")),
                 ("landed_cost_sold_share", lambda: atype in ("overhead_applied", "cogs", "stock_output", "total")
-                    and bool(self._landed_costs_without_sold_share(limit=1))),
+                    and once("landed_cost_sold_share")),
                 ("similar_accounts", lambda: atype != "total" and any(usage[a] > 1 for a in accounts)),
                 ("setup_changed", lambda: setup_field and self._link_exists(None, SQL(
                     """aml.parent_state = 'posted' AND l.account_type = %s AND EXISTS (
