@@ -2,7 +2,7 @@
     "name": "Inventory Cost to G/L and Reconciliation",
     "summary": "Post inventory cost to the general ledger in batches from value entries, with a test "
                "report, posting setup and G/L links (Business Central's Post Inventory Cost to G/L)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "stock_account_gl_reconciliation contributors",

@@ -112,16 +112,16 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]})
         company = env["res.company"].browse(company_id)
-        Run = env["stock.cost.adjust.run"]
-        products = Run._gl_pending_products(company)
+        Engine = env["stock.cost.adjust.engine"]
+        products = Engine._pending_products(company)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
-        run = Run._gl_adjust(company, products, post_to_gl=False, trigger="manual")
+        run = Engine._adjust(company, products, post_to_gl=False, trigger="manual")
         t_adjust = time.perf_counter() - t0
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         entries, forwarded, n_products = run.entry_count, run.total_forwarded, run.product_count
         # a second run over the same products must create nothing
-        again = Run._gl_adjust(company, env["product.product"].browse(products.ids), trigger="manual").entry_count
+        again = Engine._adjust(company, env["product.product"].browse(products.ids), trigger="manual").entry_count
         cr.rollback()
 
     with registry.cursor() as cr:

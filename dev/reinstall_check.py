@@ -49,7 +49,7 @@ if phase == "post":
                                "split_method": "equal"})]})
     cost.compute_landed_cost()
     cost.button_validate()
-    env["stock.cost.adjust.run"]._gl_adjust(company, product)
+    env["stock.cost.adjust.engine"]._adjust(company, product)
     post = env["stock.inventory.cost.post"].create({"company_id": company.id, "date_to": fields.Date.today()})
     run = env["stock.inventory.cost.post.run"].browse(post.action_run()["res_id"])
     layers = product.stock_valuation_layer_ids

@@ -1,4 +1,5 @@
 from . import posting_plan
+from . import gl_sql
 from . import res_company
 from . import res_config_settings
 from . import stock_valuation_layer
@@ -12,3 +13,6 @@ from . import product
 from . import cost_adjustment
 from . import stock_valuation_layer_application
 from . import stock_cost_adjust_run
+from . import stock_inventory_cost_planner
+from . import stock_inventory_cost_post_engine
+from . import stock_cost_adjust_engine

@@ -2,7 +2,7 @@
 
 This is the single core that the batch post (Post Inventory Cost to G/L), its test report, the
 reconciliation projection and the cost adjustment reuse. The ORM layer
-(``stock.valuation.layer._gl_prepare_plan_entries``) resolves, per value entry, the journal and the two
+(``stock.inventory.cost.planner._plan_entries``) resolves, per value entry, the journal and the two
 accounts with Odoo's own resolution (``stock.move._get_accounting_data_for_valuation``,
 ``_get_src_account``, ``_get_dest_account`` and the posting setup) and hands plain ``PlanEntry``
 objects to the functions below. Everything here is deterministic and side-effect free.
@@ -63,7 +63,8 @@ ENTRY_TYPES = [
 
 
 # The matrix as ordered rules (first match wins): (entry_types, origins, document_types) -> account type.
-# ``None`` matches anything. ``counterpart_account_type`` and ``counterpart_account_type_sql`` both read it.
+# ``None`` matches anything. ``counterpart_account_type`` and its SQL twin ``gl_sql.counterpart_account_type``
+# both read it.
 COUNTERPART_RULES = [
     (("revaluation", "rounding"), None, None, "inventory_adjustment"),
     (("variance",), None, None, "purchase_variance"),
@@ -79,26 +80,6 @@ COUNTERPART_RULES = [
     (None, None, ("consumption", "output"), "wip"),
     (None, None, None, "inventory_adjustment"),
 ]
-
-
-def counterpart_account_type_sql(document_type_sql, entry_type_sql, origin_sql, recorded_sql=None):
-    """The same matrix as a SQL ``CASE`` over three SQL expressions (trusted literals only); with
-    ``recorded_sql`` (the type recorded when the entry was created, e.g. a category change's stock input or
-    stock output), that type when set, the matrix otherwise."""
-    def _in(expr, values):
-        return "%s IN (%s)" % (expr, ", ".join("'%s'" % v for v in values))
-    whens = []
-    for entry_types, origins, document_types, account_type in COUNTERPART_RULES:
-        conds = []
-        if entry_types:
-            conds.append(_in(entry_type_sql, entry_types))
-        if origins:
-            conds.append(_in(origin_sql, origins))
-        if document_types:
-            conds.append(_in(document_type_sql, document_types))
-        whens.append("WHEN %s THEN '%s'" % (" AND ".join(conds) or "TRUE", account_type))
-    matrix = "(CASE %s END)" % " ".join(whens)
-    return "COALESCE(%s, %s)" % (recorded_sql, matrix) if recorded_sql else matrix
 
 
 def counterpart_account_type(document_type, entry_type, origin=None):
@@ -200,6 +181,35 @@ class PlanLine:
     amount_currency: float = 0.0
 
 
+@dataclass
+class PlanProblem:
+    """A finding on value entry ``svl_id`` while planning: ``code`` (e.g. ``missing_account``,
+    ``lock_date``), a translated ``reason`` for the user; ``skip``: the entry is not posted and stays queued
+    (otherwise a warning only)."""
+
+    svl_id: int
+    code: str
+    reason: str
+    skip: bool = False
+
+
+@dataclass
+class PlannedMove:
+    """One journal entry to create: balanced ``lines`` (``PlanLine``) on ``journal_id`` dated ``posting_date``,
+    fed by the value entries ``svl_ids``; ``reference`` is the value entry's own (per entry) or empty (per
+    posting group: the run's number). The posting engine fills ``setup_ids`` ({svl id: posting setup row id
+    or False}) and ``lock_moved`` (svl ids whose posting date moved out of a locked period)."""
+
+    key: object
+    journal_id: int
+    posting_date: object
+    svl_ids: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    reference: str = ""
+    setup_ids: dict = field(default_factory=dict)
+    lock_moved: set = field(default_factory=set)
+
+
 def plan_entry_lines(entry, rounding=0.01):
     """The lines of one value entry: inventory side +amount, counterpart -amount, then, when the entry
     carries an expense transfer, ``cogs`` +expense / counterpart -expense (always balanced); with a
@@ -267,18 +277,16 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
         account, account type, warehouse, location, category, analytic distribution and sign are equal:
         debits and credits are never netted, BC's buffer key with ``Negative``; lines of the entries'
         ``detail_types`` are summed per stock move and keep product, quantity and partner)
-    :return: list of dicts ``{"key", "journal_id", "posting_date", "svl_ids", "lines": [PlanLine]}``,
-        each balanced to ``rounding``
+    :return: list of ``PlannedMove``, each balanced to ``rounding``
     """
     moves = OrderedDict()
     if method == "per_entry":
         for entry in entries:
             lines = plan_entry_lines(entry, rounding)
             if lines:
-                moves[entry.svl_id] = {
-                    "key": entry.svl_id, "journal_id": entry.journal_id, "posting_date": entry.posting_date,
-                    "svl_ids": [entry.svl_id], "lines": lines, "reference": entry.reference,
-                }
+                moves[entry.svl_id] = PlannedMove(
+                    key=entry.svl_id, journal_id=entry.journal_id, posting_date=entry.posting_date,
+                    svl_ids=[entry.svl_id], lines=lines, reference=entry.reference)
         return list(moves.values())
     if method != "per_posting_group":
         raise ValueError("Unknown posting method %r" % method)
@@ -288,11 +296,11 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
         if not lines:
             continue
         move_key = (entry.journal_id, entry.posting_date)
-        move = moves.setdefault(move_key, {
-            "key": move_key, "journal_id": entry.journal_id, "posting_date": entry.posting_date,
-            "svl_ids": [], "lines": [], "reference": "",
-        })
-        move["svl_ids"].append(entry.svl_id)
+        move = moves.get(move_key)
+        if move is None:
+            move = moves[move_key] = PlannedMove(key=move_key, journal_id=entry.journal_id,
+                                                 posting_date=entry.posting_date)
+        move.svl_ids.append(entry.svl_id)
         for line in lines:
             key = move_key + _group_key(line)
             grouped = buckets.get(key)
@@ -302,7 +310,7 @@ def plan_moves(entries, method="per_posting_group", rounding=0.01):
                 own = {} if line.detail else dict(product_id=False, partner_id=False, label="", move_id=False)
                 grouped = replace(line, amount=0.0, amount_currency=0.0, contributions={}, quantity=0.0, **own)
                 buckets[key] = grouped
-                move["lines"].append(grouped)
+                move.lines.append(grouped)
             grouped.amount = round_money(grouped.amount + line.amount, rounding)
             grouped.amount_currency = round(grouped.amount_currency + line.amount_currency, 6)
             if line.detail:
@@ -316,6 +324,23 @@ def totals_per_account_type(moves, rounding=0.01):
     """Signed totals per account type over planned moves: {account_type: amount}."""
     totals = defaultdict(float)
     for move in moves:
-        for line in move["lines"]:
+        for line in move.lines:
             totals[line.account_type] = round_money(totals[line.account_type] + line.amount, rounding)
     return dict(totals)
+
+
+def posting_date_ranges(counts, limit, first_open_date=None):
+    """Cut a queue into chunks of whole posting dates: ``[(date_from, date_to)]`` covering ``counts``
+    (``[(posting_date, number of value entries)]`` in date order) with about ``limit`` entries each, a
+    posting date never split (a posting group stays whole). Dates up to ``first_open_date`` (the company's
+    first date outside its lock dates) stay in the first chunk: their entries all move to that date and
+    form one posting group."""
+    ranges, start, taken, previous = [], None, 0, None
+    for posting_date, count in counts:
+        if taken and taken + count > limit and (first_open_date is None or posting_date > first_open_date):
+            ranges.append((start, previous))
+            start, taken = None, 0
+        start, taken, previous = start or posting_date, taken + count, posting_date
+    if previous is not None:
+        ranges.append((start, previous))
+    return ranges

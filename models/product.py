@@ -39,7 +39,7 @@ class ProductProduct(models.Model):
             return
         data = self.env.cr.precommit.data.setdefault("gl_auto_adjust", {})
         if not data:
-            self.env.cr.precommit.add(self.env["stock.cost.adjust.run"].sudo()._gl_run_automatic)
+            self.env.cr.precommit.add(self.env["stock.cost.adjust.engine"].sudo()._run_automatic)
         data.setdefault(company.id, set()).update(self.ids)
 
     def _gl_adjust_before_valuing_stock(self):
@@ -52,7 +52,7 @@ class ProductProduct(models.Model):
         pending = self.sudo().with_company(company).filtered(
             lambda product: product.gl_cost_adjustment_pending and product.valuation != "real_time")
         if pending:
-            self.env["stock.cost.adjust.run"].sudo()._gl_adjust(company, pending, trigger="automatic")
+            self.env["stock.cost.adjust.engine"].sudo()._adjust(company, pending, trigger="automatic")
 
     def _change_standard_price(self, new_price):
         # Tag the value entries of a standard price change (SPEC §2: entry type revaluation). Odoo computes

@@ -114,12 +114,12 @@ class StockLandedCost(models.Model):
             if unlinked:
                 unlinked.write({"account_move_id": journal_entry.id})
                 self.env["stock.valuation.layer"].sudo()._gl_sync_native_postings(svl_ids=unlinked.ids)
-        Run = self.env["stock.cost.adjust.run"].sudo()
+        Engine = self.env["stock.cost.adjust.engine"].sudo()
         rows = [{"id": s.id, "inbound_id": s.stock_valuation_layer_id.id, "value": s.value,
                  "qty": s.gl_forward_quantity} for s in sources]
-        plan = Run._gl_plan_forwarding(company, rows)
+        plan = Engine._plan_forwarding(company, rows)
         # a source without recorded consumer (history before install) comes back once, unattached
-        vals_list = [Run._gl_landed_cost_forwarding_vals(sources.browse(source_id), value, cost.date,
-                                                         outbound_id or False)
+        vals_list = [Engine._landed_cost_forwarding_vals(sources.browse(source_id), value, cost.date,
+                                                        outbound_id or False)
                      for source_id, outbound_id, value in plan]
         self.env["stock.valuation.layer"].sudo().with_context(gl_cost_adjusting=True).create(vals_list)

@@ -1,5 +1,4 @@
 import logging
-from collections import defaultdict
 
 import psycopg2.errors
 
@@ -7,7 +6,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_compare
 
-from . import cost_adjustment, posting_plan
+from . import cost_adjustment, gl_sql, posting_plan
 
 
 GL_STATES = [
@@ -142,8 +141,8 @@ class StockValuationLayer(models.Model):
                            ["company_id", "posting_date"], where="gl_state IN ('to_post', 'partial')")
         # value per counterpart type by index-only scan (reconciliation analysis)
         if not tools.index_exists(self.env.cr, "stock_valuation_layer_gl_type_value_index"):
-            self.env.cr.execute("""CREATE INDEX stock_valuation_layer_gl_type_value_index ON stock_valuation_layer
-                                   (company_id, gl_counterpart_type) INCLUDE (value)""")
+            self.env.cr.execute(SQL("""CREATE INDEX stock_valuation_layer_gl_type_value_index ON stock_valuation_layer
+                                   (company_id, gl_counterpart_type) INCLUDE (value)"""))
 
     # ------------------------------------------------------------------------------------------------
     # CRUD
@@ -349,24 +348,13 @@ class StockValuationLayer(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Set-based derivation (creation and install hook share it)
     # ------------------------------------------------------------------------------------------------
-    @api.model
-    def _gl_valued_usage_sql(self, alias):
-        return (f"({alias}.usage = 'internal' OR ({alias}.usage = 'transit' "
-                f"AND {alias}.company_id IS NOT NULL))")
-
-    @api.model
-    def _gl_dropship_sql(self, move_alias="sm", src_alias="ls", dest_alias="ld"):
-        """SQL predicate: the stock move is a dropship leg (neither side valued, never in stock)."""
-        return (f"({move_alias}.id IS NOT NULL AND NOT {self._gl_valued_usage_sql(src_alias)} "
-                f"AND NOT {self._gl_valued_usage_sql(dest_alias)})")
-
     def _gl_fill_value_entry_fields(self, all_records=False, companies=None, states=None):
         """Derive posting date, document/entry type, location, warehouse, origin, counterpart type and
         exclusion, and ``gl_state``, for ``self`` (or, with ``all_records``, every SVL of ``companies``, all
         companies when None, those in G/L status ``states`` when given) in one UPDATE per company. Values
         already set (context-provided dates, origins) are kept.
 
-        Rules follow SPEC §2: supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
+        Rules (README, "Value entries"): supplier ↔ internal = purchase, customer ↔ internal = sale, inventory
         location = positive/negative adjustment, transit = transfer, production = consumption/output,
         dropship legs by sign; landed costs are indirect cost, revaluations and price changes are
         revaluation. Entries of automated (real-time) categories, dated before the company's "Post
@@ -388,11 +376,11 @@ class StockValuationLayer(models.Model):
         company-dependent valuation is read with ``_field_to_sql`` so ``ir.default`` fallbacks count."""
         Categ = self.env["product.category"].sudo().with_company(company)
         valuation = Categ._field_to_sql("pc", "property_valuation")
-        vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
-        doc_type = f"""CASE
+        vs, vd = gl_sql.valued_usage("ls"), gl_sql.valued_usage("ld")
+        doc_type = SQL("""CASE
             WHEN sm.id IS NULL THEN (CASE WHEN svl.value < 0 OR svl.quantity < 0
                                           THEN 'negative_adjmt' ELSE 'positive_adjmt' END)
-            WHEN NOT {vs} AND NOT {vd} AND ls.usage IN ('supplier', 'customer')
+            WHEN NOT %(vs)s AND NOT %(vd)s AND ls.usage IN ('supplier', 'customer')
                  AND ld.usage IN ('supplier', 'customer')
                  THEN (CASE WHEN (svl.quantity > 0 OR (svl.quantity = 0 AND svl.value >= 0))
                                  = (ls.usage = 'supplier') THEN 'purchase' ELSE 'sale' END)
@@ -404,38 +392,44 @@ class StockValuationLayer(models.Model):
             WHEN ld.usage = 'inventory' THEN 'negative_adjmt'
             WHEN ls.usage = 'transit' OR ld.usage = 'transit' THEN 'transfer'
             WHEN svl.value < 0 OR svl.quantity < 0 THEN 'negative_adjmt'
-            ELSE 'positive_adjmt' END"""
-        origin = """COALESCE(svl.gl_origin, CASE
+            ELSE 'positive_adjmt' END""", vs=vs, vd=vd)
+        origin = SQL("""COALESCE(svl.gl_origin, CASE
             WHEN svl.stock_landed_cost_id IS NOT NULL THEN 'landed_cost'
             WHEN svl.account_move_line_id IS NOT NULL THEN 'price_diff'
-            WHEN sm.id IS NOT NULL THEN 'move' ELSE 'other' END)"""
-        entry_type = """COALESCE(svl.entry_type, CASE
+            WHEN sm.id IS NOT NULL THEN 'move' ELSE 'other' END)""")
+        entry_type = SQL("""COALESCE(svl.entry_type, CASE
             WHEN svl.stock_landed_cost_id IS NOT NULL OR svl.gl_origin = 'landed_cost_out' THEN 'indirect_cost'
             WHEN svl.gl_origin IN ('revaluation', 'price_change') THEN 'revaluation'
-            ELSE 'direct_cost' END)"""
-        counterpart = posting_plan.counterpart_account_type_sql("d.document_type", "d.entry_type", "d.gl_origin",
-                                                                "svl.gl_counterpart_type")
-        where = "svl.company_id = %(company_id)s" + ("" if all_records else " AND svl.id = ANY(%(ids)s)") + (
-            " AND svl.gl_state = ANY(%(states)s)" if states else "")
+            ELSE 'direct_cost' END)""")
+        counterpart = gl_sql.counterpart_account_type(SQL("d.document_type"), SQL("d.entry_type"), SQL("d.gl_origin"),
+                                                      SQL("svl.gl_counterpart_type"))
+        where = SQL(" AND ").join([
+            SQL("svl.company_id = %s", company.id),
+            *([] if all_records else [SQL("svl.id = ANY(%s)", self.ids)]),
+            *([SQL("svl.gl_state = ANY(%s)", list(states))] if states else []),
+        ])
         # history before "Post Inventory Cost From" is excluded whatever journal entry it carries (a vendor bill, a
         # landed-cost entry of other products): what Odoo did post to stock accounts is linked and posted anyway
-        excluded = """((d.post_from IS NOT NULL AND d.posting_date < d.post_from)
+        excluded = SQL("""((d.post_from IS NOT NULL AND d.posting_date < d.post_from)
                       OR (svl.account_move_id IS NULL AND (
                         (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
-                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE)))))"""
-        query = f"""
+                        OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE)))))""")
+        # the G/L status in the same UPDATE: each value entry row is rewritten once
+        state = gl_sql.gl_state(SQL("svl.value"), SQL("COALESCE(svl.cost_posted_to_gl, 0)"), excluded,
+                                SQL("%s", company.currency_id.decimal_places))
+        self.env.cr.execute(SQL("""
             WITH base AS (
                 SELECT svl.id,
                        COALESCE(svl.posting_date, aml.date, lc.date,
                                 (timezone(COALESCE(NULLIF(cp.tz, ''), 'UTC'), timezone('UTC', sm.date)))::date,
                                 (timezone(COALESCE(NULLIF(cp.tz, ''), 'UTC'), timezone('UTC', svl.create_date)))::date
                        ) AS posting_date,
-                       COALESCE(svl.document_type, {doc_type}) AS document_type,
-                       {entry_type} AS entry_type,
-                       {origin} AS gl_origin,
-                       COALESCE(svl.location_id, CASE WHEN {vd} THEN ld.id WHEN {vs} THEN ls.id END,
+                       COALESCE(svl.document_type, %(doc_type)s) AS document_type,
+                       %(entry_type)s AS entry_type,
+                       %(origin)s AS gl_origin,
+                       COALESCE(svl.location_id, CASE WHEN %(vd)s THEN ld.id WHEN %(vs)s THEN ls.id END,
                                 parent.location_id, applied.location_id) AS location_id,
-                       {self._gl_dropship_sql()} AS is_dropship,
+                       %(dropship)s AS is_dropship,
                        pc.id AS categ_id,
                        COALESCE(svl.gl_valuation, %(valuation)s, 'manual_periodic') AS valuation,
                        c.gl_post_cost_from AS post_from,
@@ -443,18 +437,11 @@ class StockValuationLayer(models.Model):
                   FROM stock_valuation_layer svl
                   JOIN res_company c ON c.id = svl.company_id
                   JOIN res_partner cp ON cp.id = c.partner_id
-                  JOIN product_product pp ON pp.id = svl.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN product_category pc ON pc.id = COALESCE(svl.gl_categ_id, pt.categ_id)
-                  LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
-                  LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
-                  LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id,
-                                                              applied.stock_move_id)
-                  LEFT JOIN stock_location ls ON ls.id = sm.location_id
-                  LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
+                  %(product_category)s
+                  %(effective_move)s
                   LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
                   LEFT JOIN stock_landed_cost lc ON lc.id = svl.stock_landed_cost_id
-                 WHERE {where}
+                 WHERE %(where)s
             ), d AS (
                 SELECT base.*, loc.warehouse_id
                   FROM base LEFT JOIN stock_location loc ON loc.id = base.location_id
@@ -468,17 +455,15 @@ class StockValuationLayer(models.Model):
                    warehouse_id = d.warehouse_id,
                    gl_categ_id = d.categ_id,
                    gl_valuation = d.valuation,
-                   gl_counterpart_type = {counterpart},
-                   gl_excluded = {excluded},
+                   gl_counterpart_type = %(counterpart)s,
+                   gl_excluded = %(excluded)s,
                    gl_state = %(state)s
               FROM d
              WHERE svl.id = d.id
-        """
-        # the G/L status in the same UPDATE: each value entry row is rewritten once
-        state = self._gl_state_sql(SQL("svl.value"), SQL("COALESCE(svl.cost_posted_to_gl, 0)"), SQL(excluded),
-                                   SQL("%s", company.currency_id.decimal_places))
-        self.env.cr.execute(SQL(query, ids=self.ids, company_id=company.id, valuation=valuation, state=state,
-                                states=list(states or ())))
+        """, doc_type=doc_type, entry_type=entry_type, origin=origin, vs=vs, vd=vd, dropship=gl_sql.dropship(),
+            valuation=valuation, product_category=gl_sql.product_category_join(),
+            effective_move=gl_sql.effective_move_joins(), where=where, counterpart=counterpart, excluded=excluded,
+            state=state))
 
     @api.model
     def _gl_set_batch_session(self):
@@ -490,7 +475,7 @@ class StockValuationLayer(models.Model):
           thousands per statement); with PostgreSQL's default of 4 (spinning disks) the planner hashes the
           whole value-entry table instead, seconds per statement on millions of rows.
         """
-        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1")
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"))
         self._gl_refresh_stale_statistics()
 
     @api.model
@@ -526,17 +511,6 @@ class StockValuationLayer(models.Model):
             _logger.info("%d %s changed by a concurrent transaction: retried on a fresh snapshot", count, what)
             raise
 
-    @staticmethod
-    def _gl_state_sql(value, posted, excluded, decimals):
-        """SQL CASE giving ``gl_state`` from the value, the cost posted to G/L and the exclusion flag,
-        compared after rounding to the company currency's decimal places."""
-        delta = SQL("ROUND(%s - %s, %s)", value, posted, decimals)
-        posted = SQL("ROUND(%s, %s)", posted, decimals)
-        return SQL("""CASE WHEN %(delta)s = 0 AND %(posted)s != 0 THEN 'posted'
-                           WHEN %(excluded)s OR %(delta)s = 0 THEN 'not_to_post'
-                           WHEN %(posted)s != 0 THEN 'partial'
-                           ELSE 'to_post' END""", delta=delta, posted=posted, excluded=excluded)
-
     def _gl_invalidate_derived(self):
         self.invalidate_model(["posting_date", "document_type", "entry_type", "gl_origin", "location_id",
                                "warehouse_id", "gl_categ_id", "gl_valuation", "gl_counterpart_type",
@@ -550,7 +524,7 @@ class StockValuationLayer(models.Model):
         if not amounts:
             return
         posted = SQL("(COALESCE(svl.cost_posted_to_gl, 0) + d.amount)")
-        state = self._gl_state_sql(SQL("svl.value"), posted, SQL("svl.gl_excluded"), SQL("cur.decimal_places"))
+        state = gl_sql.gl_state(SQL("svl.value"), posted, SQL("svl.gl_excluded"), SQL("cur.decimal_places"))
         # the value entries are looked up by id (nested loop on the primary key): a join of the id list
         # with the table itself gets planned as a hash of the whole table
         self.env.cr.execute(SQL("""
@@ -602,7 +576,8 @@ class StockValuationLayer(models.Model):
             if not layer:
                 continue
             product = layer.product_id.with_company(layer.company_id)
-            expense = self._gl_product_accounts(product, {}, layer.gl_categ_id or product.categ_id)["expense"]
+            expense = self.env["stock.inventory.cost.planner"]._product_accounts(
+                product, {}, layer.gl_categ_id or product.categ_id)["expense"]
             lines = journal_entry.line_ids
             expense_lines = lines.filtered(lambda l: l.account_id == expense)
             if not expense_lines or len(lines) != 2:
@@ -620,32 +595,28 @@ class StockValuationLayer(models.Model):
         value entries of its own product (items without product: all entries of the journal entry), in
         proportion to their absolute value: a landed-cost entry mixing products links each layer to its
         own lines only."""
-        counterpart = posting_plan.counterpart_account_type_sql(
-            "svl.document_type", "svl.entry_type", "svl.gl_origin", "svl.gl_counterpart_type")
+        counterpart = gl_sql.counterpart_account_type(SQL("svl.document_type"), SQL("svl.entry_type"),
+                                                      SQL("svl.gl_origin"), SQL("svl.gl_counterpart_type"))
         Categ = self.env["product.category"].sudo().with_company(company)
-        val_account = Categ._field_to_sql("pc", "property_stock_valuation_account_id")
-        out_account = Categ._field_to_sql("pc", "property_stock_account_output_categ_id")
-        expense_account = Categ._field_to_sql("pc", "property_account_expense_categ_id")
         # Only stock journal entries: a manual price-difference SVL keeps the vendor bill as account_move_id.
-        conds = ["svl.company_id = %(company_id)s", "svl.account_move_id IS NOT NULL", "am.state = 'posted'",
-                 "am.move_type = 'entry'",
-                 "NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)"]
+        conds = [SQL("svl.company_id = %s", company.id), SQL("svl.account_move_id IS NOT NULL"),
+                 SQL("am.state = 'posted'"), SQL("am.move_type = 'entry'"),
+                 SQL("NOT EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)")]
         if svl_ids:
-            conds.append("svl.id = ANY(%(svl_ids)s)")
-        where = " AND ".join(conds)
-        query = f"""
+            conds.append(SQL("svl.id = ANY(%s)", list(svl_ids)))
+        state = gl_sql.gl_state(SQL("svl.value"), SQL("svl.value"), SQL("FALSE"),
+                                SQL("%s", company.currency_id.decimal_places))
+        rows = self.env.execute_query(SQL("""
             WITH todo AS (
                 SELECT svl.id, svl.account_move_id, svl.product_id, svl.value, svl.company_id,
                        COALESCE(%(val_account)s, 0) AS val_account,
                        COALESCE(%(out_account)s, 0) AS out_account,
                        COALESCE(%(expense_account)s, 0) AS expense_account,
-                       {counterpart} AS counterpart_type
+                       %(counterpart)s AS counterpart_type
                   FROM stock_valuation_layer svl
                   JOIN account_move am ON am.id = svl.account_move_id
-                  JOIN product_product pp ON pp.id = svl.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN product_category pc ON pc.id = COALESCE(svl.gl_categ_id, pt.categ_id)
-                 WHERE {where}
+                  %(product_category)s
+                 WHERE %(where)s
             ), share AS (
                 SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.out_account,
                        t.expense_account, t.counterpart_type,
@@ -687,386 +658,11 @@ class StockValuationLayer(models.Model):
               FROM (SELECT DISTINCT svl_id FROM links) l
              WHERE svl.id = l.svl_id
             RETURNING svl.id
-        """
-        state = self._gl_state_sql(SQL("svl.value"), SQL("svl.value"), SQL("FALSE"),
-                                   SQL("%s", company.currency_id.decimal_places))
-        rows = self.env.execute_query(SQL(query, company_id=company.id, svl_ids=list(svl_ids or []), state=state,
-                                          val_account=val_account, out_account=out_account,
-                                          expense_account=expense_account))
+        """, counterpart=counterpart, product_category=gl_sql.product_category_join(), where=SQL(" AND ").join(conds),
+            state=state, val_account=Categ._field_to_sql("pc", "property_stock_valuation_account_id"),
+            out_account=Categ._field_to_sql("pc", "property_stock_account_output_categ_id"),
+            expense_account=Categ._field_to_sql("pc", "property_account_expense_categ_id")))
         return [row[0] for row in rows]
-
-    # ------------------------------------------------------------------------------------------------
-    # Posting plan: account resolution (Odoo's own) feeding posting_plan
-    # ------------------------------------------------------------------------------------------------
-    def _gl_resolve_native_accounts(self, cache):
-        """Odoo's own resolution for one SVL: (journal, valuation account, counterpart account, expense
-        account (the other side of an expense transfer)).
-
-        Move-based entries use the pieces of ``stock.move._get_accounting_data_for_valuation``
-        (``get_product_accounts``, ``_get_src_account``, ``_get_dest_account``, so location accounts and the
-        ``mrp_account`` production overrides apply) once per (company, category, source, destination), and
-        pick the source or destination account with the move's own ``_is_in`` / ``_is_out`` /
-        ``_is_returned`` / ``_is_dropshipped_returned``, exactly as ``stock.move._account_entry_move`` does.
-        Entries without a move mirror the native posting of their origin (revaluation wizard account,
-        expense account of a price change, landed-cost line account, stock input of a category switch, the
-        expense account (continental: stock output) for the sold share of a landed cost).
-
-        Missing accounts or journal come back as False (the caller turns them into skip reasons).
-        """
-        self.ensure_one()
-        company = self.company_id
-        product = self.product_id.with_company(company)
-        move = self.stock_move_id or self.stock_valuation_layer_id.stock_move_id or self.applies_to_id.stock_move_id
-        categ = self.gl_categ_id or product.categ_id
-        accounts = self._gl_product_accounts(product, cache, categ)
-        if move and self.gl_origin in ("move", "price_diff", "landed_cost", "landed_cost_out", "cost_adjustment"):
-            key = ("move", company.id, product.id, categ.id, move.location_id.id, move.location_dest_id.id)
-            if key not in cache:
-                # The pieces of stock.move._get_accounting_data_for_valuation, without its raise on a
-                # missing account: a missing account is a skip reason here, and the posting setup may
-                # still provide it.
-                move_c = move.with_company(company)
-                cache[key] = (accounts["stock_journal"].id, move_c._get_src_account(accounts),
-                              move_c._get_dest_account(accounts), accounts["stock_valuation"].id)
-            journal_id, acc_src, acc_dest, acc_val = cache[key]
-            expense = accounts["expense"].id
-            if self.gl_origin == "landed_cost":
-                counterpart = self.gl_counterpart_account_id.id or accounts["stock_input"].id
-                journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
-            elif self.gl_origin == "landed_cost_out" or (self.gl_origin == "cost_adjustment" and (
-                    self.entry_type == "indirect_cost" or (self.document_type == "sale" and move._is_out()))):
-                # Odoo posts the sold share of a landed cost on to the expense account (Anglo-Saxon) or
-                # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line
-                counterpart = (accounts["expense"] if company.anglo_saxon_accounting else accounts["stock_output"]).id
-                journal_id = self.stock_landed_cost_id.account_journal_id.id or journal_id
-            elif move._is_in():
-                counterpart = acc_dest if move._is_returned("in") else acc_src
-            elif move._is_out():
-                counterpart = acc_src if move._is_returned("out") else acc_dest
-            else:  # dropship or its return: each leg's sign picks the side, as in _account_entry_move
-                positive = self.value > 0 or (not self.value and self.quantity >= 0)
-                if move._is_dropshipped_returned():
-                    counterpart = acc_dest if positive else acc_src
-                else:
-                    counterpart = acc_src if positive else acc_dest
-            return journal_id, acc_val, counterpart, expense
-        if self.gl_origin == "category_switch":  # stock input, or stock output for negative stock (product.py)
-            counterpart = accounts.get(self.gl_counterpart_type or "stock_input")
-        elif self.gl_counterpart_account_id:
-            counterpart = self.gl_counterpart_account_id
-        else:
-            counterpart = accounts.get("expense")
-        return (accounts["stock_journal"].id, accounts["stock_valuation"].id, counterpart.id if counterpart else False,
-                accounts["expense"].id)
-
-    @api.model
-    def _gl_product_accounts(self, product, cache, categ):
-        """Odoo's ``product.template.get_product_accounts`` for ``product`` as if its category were ``categ``
-        (the category of the value entry when it was created, SPEC §2): a new record on the template with
-        that category, so product-level accounts still come first."""
-        key = ("product", product.env.company.id, product.id, categ.id)
-        if key not in cache:
-            template = product.product_tmpl_id
-            if categ and categ != template.categ_id:
-                template = template.new({"categ_id": categ.id}, origin=template)
-            # a company without chart of accounts gets False for some of them: empty recordsets instead, so
-            # the missing account becomes a skip reason rather than a traceback
-            cache[key] = {name: value or self.env["account.journal" if name == "stock_journal" else "account.account"]
-                          for name, value in template.get_product_accounts().items()}
-        return cache[key]
-
-    def _gl_plan_rows(self):
-        """One SQL read of what planning needs for ``self``: amounts, dimensions, and the resolution key
-        (effective stock move, its locations and whether Odoo sees it as in / out from its move lines,
-        exactly the inputs of ``stock.move._is_in`` / ``_is_out``)."""
-        vs, vd = self._gl_valued_usage_sql("ls"), self._gl_valued_usage_sql("ld")
-        mls, mld = self._gl_valued_usage_sql("mls"), self._gl_valued_usage_sql("mld")
-        return self.env.execute_query_dict(SQL(f"""
-            SELECT svl.id, svl.company_id, svl.product_id, COALESCE(svl.gl_categ_id, svl.categ_id) AS categ_id,
-                   svl.value, svl.quantity,
-                   COALESCE(svl.cost_posted_to_gl, 0) AS posted, svl.posting_date, svl.warehouse_id,
-                   svl.location_id, svl.gl_origin, svl.gl_counterpart_type, svl.document_type, svl.entry_type,
-                   svl.gl_counterpart_account_id, svl.stock_landed_cost_id, svl.description,
-                   COALESCE(svl.gl_expense_amount, 0) AS expense_amount,
-                   pp.active AS product_active, aml.analytic_distribution, sm.id AS move_id,
-                   sm.location_id AS move_src, sm.location_dest_id AS move_dest, sm.reference,
-                   COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
-                   COALESCE(mlx.has_in, FALSE) AS has_in, COALESCE(mlx.has_out, FALSE) AS has_out,
-                   ({vs}) AS src_valued, ({vd}) AS dest_valued,
-                   sm.id IS NOT NULL AND %s AS matchable,
-                   sm.date AS move_date, pol.currency_id AS purchase_currency_id,
-                   svl.account_move_line_id AS bill_line_id, COALESCE(svl.price_diff_value, 0) AS price_diff_value
-              FROM unnest(%s::int[]) AS q(id)
-              JOIN stock_valuation_layer svl ON svl.id = q.id
-              JOIN product_product pp ON pp.id = svl.product_id
-              LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
-              LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
-              LEFT JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id, applied.stock_move_id)
-              LEFT JOIN stock_location ls ON ls.id = sm.location_id
-              LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
-              LEFT JOIN stock_picking pk ON pk.id = sm.picking_id
-              LEFT JOIN res_partner partner ON partner.id = pk.partner_id
-              LEFT JOIN purchase_order_line pol ON pol.id = sm.purchase_line_id
-              LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
-              -- one look-up of the move's lines per entry (an EXISTS per direction gets planned as a hash of
-              -- every stock move line of the database once the batch is large)
-              LEFT JOIN LATERAL (
-                    SELECT bool_or(NOT {mls} AND {mld}) AS has_in, bool_or({mls} AND NOT {mld}) AS has_out
-                      FROM stock_move_line ml
-                      JOIN stock_location mls ON mls.id = ml.location_id
-                      JOIN stock_location mld ON mld.id = ml.location_dest_id
-                     WHERE ml.move_id = sm.id AND ml.owner_id IS NULL) mlx ON TRUE
-             ORDER BY svl.posting_date, svl.id""", self._gl_matchable_move_sql("sm"), self.ids))
-
-    def _gl_prepare_plan_entries(self, cache=None):
-        """Turn value entries into ``posting_plan.PlanEntry`` objects.
-
-        Accounts come from the posting setup when a row sets the account type, otherwise from Odoo's
-        own resolution (``_gl_resolve_native_accounts``). The amount is the delta still to post. Set-based:
-        one SQL read for all entries; Odoo's resolution runs once per distinct resolution key (product,
-        origin, stock move locations and direction, sign, chosen counterpart account, landed cost), on a
-        representative entry, since its result depends on nothing else; setup rows and account checks are
-        cached per key too.
-
-        :param cache: dict kept by the caller across the chunks of one run (resolutions, setup rows,
-            account checks, product names), so each key is resolved once per run
-        :return: (entries, problems) where problems is a list of dicts
-            ``{"svl": record, "code": str, "reason": str, "skip": bool}``; skipped entries are not in
-            ``entries``. Nothing is written.
-        """
-        Setup = self.env["stock.posting.setup"]
-        entries, problems = [], []
-        cache = {} if cache is None else cache
-        resolved, best_rows, checked, names = (cache.setdefault(name, {}) for name in (
-            "plan_resolved", "plan_setup_rows", "plan_checks", "plan_names"))
-        setups = Setup.search([("company_id", "in", self.company_id.ids)])
-        currencies = {c.id: c.currency_id for c in self.company_id}
-        types = dict(posting_plan.ACCOUNT_TYPES)
-        records = {record.id: record for record in self}  # one prefetch set for the whole batch
-        for row in self._gl_plan_rows():
-            svl = records[row["id"]]
-            currency = currencies[row["company_id"]]
-            delta = row["value"] - row["posted"]
-            if currency.is_zero(delta):
-                problems.append(dict(svl=svl, code="nothing_to_post", skip=True,
-                                     reason=_("Nothing to post: the cost is already in the general ledger.")))
-                continue
-            if row["posting_date"] and not posting_plan.is_postable_date(row["posting_date"]):
-                problems.append(dict(svl=svl, code="posting_date_out_of_range", skip=True, reason=_(
-                    "Posting date %(date)s is outside the years journal entries can be dated in (%(first)s to "
-                    "%(last)s): correct the date of the document that created this value entry.",
-                    date=tools.format_date(self.env, row["posting_date"]), first=posting_plan.POSTABLE_YEARS[0],
-                    last=posting_plan.POSTABLE_YEARS[1])))
-                continue
-            positive = row["value"] > 0 or (not row["value"] and row["quantity"] >= 0)
-            key = (row["company_id"], row["product_id"], row["categ_id"], row["gl_origin"], row["gl_counterpart_type"],
-                   row["move_id"] and (
-                row["move_src"], row["move_dest"], row["has_in"], row["has_out"]), positive,
-                row["gl_counterpart_account_id"], row["stock_landed_cost_id"], row["document_type"])
-            if key not in resolved:
-                resolved[key] = svl._gl_resolve_native_accounts(cache)
-            journal_id, acc_val, acc_counter, acc_expense = resolved[key]
-            ctype = row["gl_counterpart_type"] or posting_plan.counterpart_account_type(
-                row["document_type"], row["entry_type"], row["gl_origin"])
-            accounts = {"inventory": acc_val, ctype: acc_counter}
-            # an expense transfer posts once, with the entry's first posting (posting_plan)
-            expense_amount = 0.0 if row["posted"] else currency.round(row["expense_amount"])
-            if expense_amount:
-                accounts.setdefault("cogs", acc_expense)
-            setup_ids = []
-            dims = (row["company_id"], row["warehouse_id"], row["location_id"], row["categ_id"])
-            if setups:
-                for atype in (None, *accounts):
-                    if dims + (atype,) not in best_rows:
-                        best_rows[dims + (atype,)] = setups._gl_best_row(
-                            self.env["res.company"].browse(row["company_id"]),
-                            self.env["stock.warehouse"].browse(row["warehouse_id"]),
-                            self.env["stock.location"].browse(row["location_id"]),
-                            self.env["product.category"].browse(row["categ_id"]), atype)
-                any_row = best_rows[dims + (None,)]
-                for atype in list(accounts):
-                    best = best_rows[dims + (atype,)]
-                    if best:
-                        accounts[atype] = best[Setup._account_field(atype)].id
-                        setup_ids.append(best.id)
-                    elif any_row:
-                        problems.append(dict(svl=svl, code="setup_bypassed", skip=False, reason=_(
-                            "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
-                            "account is used.", type=types[atype])))
-            check_key = (row["company_id"], tuple(sorted(accounts.items())), journal_id)
-            if checked.get(check_key, True) is not None:
-                checked[check_key] = svl._gl_check_accounts(accounts, journal_id)
-            problem = checked[check_key]
-            if problem:
-                problems.append(dict(svl=svl, code=problem[0], skip=True, reason=problem[1]))
-                continue
-            if not row["product_active"]:
-                problems.append(dict(svl=svl, code="archived_product", skip=False,
-                                     reason=_("Product %s is archived.", svl.product_id.display_name)))
-            label = row["description"]
-            if not label:
-                if row["product_id"] not in names:
-                    names[row["product_id"]] = svl.product_id.display_name
-                label = names[row["product_id"]]
-            # a counterpart on a reconcilable account (the interim accounts, or stock input when Odoo falls back
-            # to it) of a stock move with something to match stays one line per stock move
-            detail_types = frozenset([ctype] if row["matchable"] and self._gl_account_reconciles(
-                accounts[ctype], checked) else [])
-            in_currency = self._gl_purchase_currency_amounts(row, delta, expense_amount, cache) if detail_types else {}
-            entries.append(posting_plan.PlanEntry(
-                svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
-                amount=currency.round(delta), journal_id=journal_id, counterpart_type=ctype,
-                accounts=accounts, categ_id=row["categ_id"], warehouse_id=row["warehouse_id"],
-                location_id=row["location_id"], product_id=row["product_id"],
-                quantity=row["quantity"] if not row["posted"] else 0.0,
-                partner_id=row["partner_id"] or False,
-                analytic_distribution=row["analytic_distribution"] or None,
-                label=label, reference=row["reference"] or row["description"] or "",
-                setup_id=setup_ids[0] if setup_ids else False,
-                move_id=row["move_id"] or False, expense_amount=expense_amount, detail_types=detail_types,
-                **in_currency,
-            ))
-        return entries, problems
-
-    @api.model
-    def _gl_purchase_currency_amounts(self, row, delta, expense_amount, cache):
-        """The purchase-currency fields of a ``PlanEntry`` whose counterpart stays per stock move, when the
-        move comes from a purchase order line in another currency than the company's; ``{}`` otherwise.
-
-        Follows purchase_stock's ``stock.move._generate_valuation_lines_data``: the counterpart (-``delta``,
-        and -``expense_amount`` for an expense transfer) converted at the stock move's date; a bill's price
-        difference (the entry has the bill's journal item) has no amount in currency, and a zero-balance line
-        carries its ``price_diff_value`` instead (positive on the credit account of Odoo's entry: the
-        counterpart of an incoming move). Only stock moves and price differences: Odoo posts the other
-        origins without a currency.
-
-        :param row: one row of ``_gl_plan_rows``; ``delta``, ``expense_amount`` in company currency
-        :return: dict of ``currency_id``, ``amount_currency``, ``expense_amount_currency``,
-            ``currency_difference``
-        """
-        company = self.env["res.company"].browse(row["company_id"])
-        if (row["gl_origin"] not in ("move", "price_diff") or not row["purchase_currency_id"]
-                or row["purchase_currency_id"] == company.currency_id.id):
-            return {}
-        purchase_currency = self.env["res.currency"].browse(row["purchase_currency_id"])
-        key = ("rate", company.id, purchase_currency.id, row["move_date"])
-        if key not in cache:
-            cache[key] = company.currency_id._get_conversion_rate(
-                company.currency_id, purchase_currency, company, row["move_date"])
-        rate = cache[key]
-        amounts = {"currency_id": purchase_currency.id,
-                   "expense_amount_currency": purchase_currency.round(-expense_amount * rate)}
-        if row["bill_line_id"]:
-            difference = row["price_diff_value"] if row["has_in"] else -row["price_diff_value"]
-            amounts.update(amount_currency=0.0, currency_difference=purchase_currency.round(difference))
-        else:
-            amounts["amount_currency"] = purchase_currency.round(-delta * rate)
-        return amounts
-
-    @api.model
-    def _gl_match_interim_items(self, svl_ids):
-        """After Post Inventory Cost to G/L posted ``svl_ids``: the interim reconciliations that Odoo's automated
-        valuation would have made, replayed in the order they would have happened, because which lines a
-        partial reconciliation leaves open depends on it:
-
-        * each stock move, when its own value entries were created (``_validate_accounting_entries``; not for
-          landed costs, price differences or adjustments, which Odoo posts otherwise): the invoices and bills
-          posted before with the product's stock journal items (``account.move._gl_reconcile_interim``), then
-          the journal items of the move and of the move it returns, per reconcilable account;
-        * each invoice or bill related to the posted entries' stock moves and posted after some of them, when
-          it was posted (``account.move._stock_account_anglo_saxon_reconcile_valuation``).
-
-        Each step sees only the journal items that existed at its time (``account.move.line._gl_existing_at``).
-        Only stock moves with something to match (an order line, a return) are read through the ORM."""
-        if not svl_ids:
-            return
-        self.env.flush_all()
-        rows = self.env.execute_query(SQL("""
-            SELECT svl.product_id, svl.company_id, sm.id, MIN(svl.id),
-                   MAX(svl.id) FILTER (WHERE svl.stock_move_id IS NOT NULL AND svl.stock_landed_cost_id IS NULL)
-              FROM unnest(%(ids)s::int[]) AS q(id)
-              JOIN stock_valuation_layer svl ON svl.id = q.id
-              LEFT JOIN stock_valuation_layer parent ON parent.id = svl.stock_valuation_layer_id
-              LEFT JOIN stock_valuation_layer applied ON applied.id = svl.applies_to_id
-              JOIN stock_move sm ON sm.id = COALESCE(svl.stock_move_id, parent.stock_move_id, applied.stock_move_id)
-             WHERE EXISTS (SELECT 1 FROM stock_valuation_layer_gl_link l
-                            JOIN account_move_line aml ON aml.id = l.move_line_id
-                           WHERE l.svl_id = svl.id AND l.run_id IS NOT NULL AND aml.product_id IS NOT NULL)
-               AND %(matchable)s
-             GROUP BY svl.product_id, svl.company_id, sm.id
-        """, ids=list(svl_ids), matchable=self._gl_matchable_move_sql("sm")))
-        events = []  # (value entry id the event follows, 0 = stock move / 1 = invoice, records)
-        invoices = self.env["account.move"]
-        for product_id, company_id, move_id, first_svl, own_svl in rows:
-            company = self.env["res.company"].browse(company_id)
-            product = self.env["product.product"].with_company(company).browse(product_id)
-            move = self.env["stock.move"].with_company(company).browse(move_id)
-            related = move._get_related_invoices()
-            invoices |= related.filtered(lambda invoice: invoice.gl_svl_watermark >= first_svl)
-            if own_svl:
-                events.append((own_svl, 0, (move, product, related)))
-        events += [(invoice.gl_svl_watermark, 1, invoice) for invoice in invoices]
-        # a stock move's value entries come after the invoices posted before them (watermark below), an
-        # invoice after the value entries up to its watermark
-        for last_svl, kind, records in sorted(events, key=lambda event: (event[0], event[1], event[2].id if event[1] else 0)):
-            if kind:
-                records._gl_reconcile_interim(until=(last_svl, last_svl))
-                continue
-            move, product, related = records
-            moment = (last_svl, last_svl - 1)
-            if move.company_id.anglo_saxon_accounting:
-                related.filtered(lambda invoice: invoice.gl_svl_watermark < last_svl)._gl_reconcile_interim(
-                    product, until=moment)
-            by_account = defaultdict(lambda: self.env["account.move.line"])
-            for line in (move | move.origin_returned_move_id)._get_all_related_aml()._gl_existing_at(moment):
-                if not line.reconciled and line.move_id.state == "posted" and line.account_id.reconcile:
-                    by_account[line.account_id] |= line
-            for lines in by_account.values():
-                lines.reconcile()
-
-    @api.model
-    def _gl_matchable_move_sql(self, alias):
-        """SQL truth value: the stock move ``alias`` has journal items Odoo's interim reconciliation can match
-        (an order line, whose bills or invoices it is matched with, or a return relation)."""
-        move = SQL.identifier(alias)
-        return SQL("""(%(m)s.purchase_line_id IS NOT NULL OR %(m)s.sale_line_id IS NOT NULL
-                       OR %(m)s.origin_returned_move_id IS NOT NULL
-                       OR EXISTS (SELECT 1 FROM stock_move r WHERE r.origin_returned_move_id = %(m)s.id))""", m=move)
-
-    @api.model
-    def _gl_account_reconciles(self, account_id, cache):
-        """Whether ``account_id`` allows reconciliation (cached in ``cache``)."""
-        key = ("reconcile", account_id)
-        if key not in cache:
-            cache[key] = bool(account_id) and self.env["account.account"].browse(account_id).reconcile
-        return cache[key]
-
-    def _gl_check_accounts(self, accounts, journal_id):
-        """Skip reasons for the resolved accounts and journal: (code, message) or None."""
-        self.ensure_one()
-        Account = self.env["account.account"]
-        categ = self.categ_id.display_name
-        if not journal_id:
-            return "missing_journal", _("No stock journal for category %(categ)s (product %(product)s).",
-                                        categ=categ, product=self.product_id.display_name)
-        for atype, account_id in accounts.items():
-            label = dict(posting_plan.ACCOUNT_TYPES)[atype]
-            if not account_id:
-                return "missing_account", _(
-                    "%(type)s account is missing for category %(categ)s (product %(product)s): set it on "
-                    "the category or in the posting setup.", type=label, categ=categ,
-                    product=self.product_id.display_name)
-            account = Account.browse(account_id)
-            if account.deprecated:
-                return "deprecated_account", _(
-                    "%(type)s account %(account)s is deprecated (category %(categ)s).",
-                    type=label, account=account.display_name, categ=categ)
-            if self.company_id not in account.company_ids and not (
-                    self.company_id.parent_ids & account.company_ids):
-                return "foreign_account", _(
-                    "%(type)s account %(account)s belongs to another company.",
-                    type=label, account=account.display_name)
-        return None
 
     # ------------------------------------------------------------------------------------------------
     # Actions

@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from . import gl_sql
+
 _logger = logging.getLogger(__name__)
 
 
@@ -66,9 +68,8 @@ class StockValuationLayerApplication(models.Model):
         companies = company_ids or self.env["res.company"].sudo().search([]).ids
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute("DELETE FROM stock_valuation_layer_application WHERE company_id = ANY(%s)", (list(companies),))
-        dropship = self.env["stock.valuation.layer"]._gl_dropship_sql()
-        cr.execute(SQL(f"""
+        cr.execute(SQL("DELETE FROM stock_valuation_layer_application WHERE company_id = ANY(%s)", list(companies)))
+        cr.execute(SQL("""
             CREATE TEMP TABLE gl_fifo_layer ON COMMIT DROP AS
             SELECT svl.id, svl.product_id, svl.company_id, COALESCE(svl.lot_id, 0) AS lot_key,
                    svl.quantity > 0 AS inbound,
@@ -78,13 +79,13 @@ class StockValuationLayerApplication(models.Model):
               LEFT JOIN stock_location ls ON ls.id = sm.location_id
               LEFT JOIN stock_location ld ON ld.id = sm.location_dest_id
              WHERE svl.company_id = ANY(%s) AND svl.quantity != 0
-               AND NOT {dropship}
+               AND NOT %s
             WINDOW w AS (PARTITION BY svl.company_id, svl.product_id, COALESCE(svl.lot_id, 0), svl.quantity > 0
                          ORDER BY svl.create_date, svl.id)
-        """, list(companies)))
-        cr.execute("CREATE INDEX ON gl_fifo_layer (company_id, product_id, lot_key, b) WHERE inbound")
-        cr.execute("ANALYZE gl_fifo_layer")
-        cr.execute("""
+        """, list(companies), gl_sql.dropship()))
+        cr.execute(SQL("CREATE INDEX ON gl_fifo_layer (company_id, product_id, lot_key, b) WHERE inbound"))
+        cr.execute(SQL("ANALYZE gl_fifo_layer"))
+        cr.execute(SQL("""
             INSERT INTO stock_valuation_layer_application
                    (inbound_svl_id, outbound_svl_id, quantity, product_id, company_id, create_date)
             SELECT i.id, o.id, LEAST(i.b, o.b) - GREATEST(i.b - i.qty, o.b - o.qty), o.product_id, o.company_id,
@@ -102,9 +103,9 @@ class StockValuationLayerApplication(models.Model):
               ) i ON TRUE
              WHERE NOT o.inbound
                AND LEAST(i.b, o.b) - GREATEST(i.b - i.qty, o.b - o.qty) > 0
-        """)
+        """))
         count = cr.rowcount
-        cr.execute("DROP TABLE gl_fifo_layer")
+        cr.execute(SQL("DROP TABLE gl_fifo_layer"))
         self.invalidate_model()
         _logger.info("Value entry applications rebuilt: %s", count)
         return count

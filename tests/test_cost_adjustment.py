@@ -350,12 +350,13 @@ class TestCostAdjustment(GlReconciliationCommon):
         self._deliver(product, 2, date=date(2026, 6, 2))
         self._landed_cost(self._picking_for(receipt), 4.0, cost_date=date(2026, 6, 5))
         Run = self.env["stock.cost.adjust.run"]
-        Run._cron_adjust_cost()
+        AdjustEngine, PostEngine = self.env["stock.cost.adjust.engine"], self.env["stock.inventory.cost.post.engine"]
+        AdjustEngine._cron_adjust_cost()
         adjust_run = Run.search([("company_id", "=", self.company.id), ("trigger", "=", "scheduled")])
         self.assertEqual((adjust_run.total_forwarded, adjust_run.svl_ids.gl_state), (-4.0, "posted"))
         PostRun = self.env["stock.inventory.cost.post.run"]
         before = PostRun.search_count([])
-        Run._cron_post_inventory_cost()
+        PostEngine._cron_post_inventory_cost()
         post_run = PostRun.search([], order="id desc", limit=1)
         self.assertEqual(PostRun.search_count([]), before + 1)
         self.assertEqual((post_run.posting_method, post_run.state), ("per_entry", "done"))
@@ -363,8 +364,8 @@ class TestCostAdjustment(GlReconciliationCommon):
         queue = self.env["stock.valuation.layer"].search([("product_id", "=", product.id),
                                                           ("gl_state", "in", ("to_post", "partial"))])
         self.assertFalse(queue)
-        Run._cron_adjust_cost()
-        Run._cron_post_inventory_cost()
+        AdjustEngine._cron_adjust_cost()
+        PostEngine._cron_post_inventory_cost()
         self.assertEqual(Run.search_count([("company_id", "=", self.company.id), ("trigger", "=", "scheduled")]), 1)
         self.assertEqual(PostRun.search_count([]), before + 1)
 

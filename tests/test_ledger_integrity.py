@@ -138,7 +138,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
                 self.assertEqual(far.gl_state, "to_post")
                 savepoint.rollback()
         self.company.write({"gl_automatic_cost_posting": "scheduled"})
-        self.env["stock.cost.adjust.run"]._cron_post_inventory_cost()
+        self.env["stock.inventory.cost.post.engine"]._cron_post_inventory_cost()
         self.env.invalidate_all()
         self.assertEqual((near.gl_state, far.gl_state), ("posted", "to_post"))
         runs = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])
@@ -169,11 +169,11 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         saying so (the cron's docstring: every call leaves a posting run record)."""
         self._receive(self.product, 2, 5.0, date=date(2026, 2, 1))
         self.company.write({"gl_automatic_cost_posting": "scheduled"})
-        from odoo.addons.stock_account_gl_reconciliation.wizards.stock_inventory_cost_post import LOCK_NAMESPACE
+        from odoo.addons.stock_account_gl_reconciliation.models.stock_inventory_cost_post_engine import LOCK_NAMESPACE
         with self.env.registry.cursor() as other_cr:
             other_cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company.id))
             with self.assertLogs("odoo.addons.stock_account_gl_reconciliation", "WARNING"):
-                self.env["stock.cost.adjust.run"]._cron_post_inventory_cost()
+                self.env["stock.inventory.cost.post.engine"]._cron_post_inventory_cost()
             other_cr.rollback()
         run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])
         self.assertEqual(len(run), 1)

@@ -225,15 +225,15 @@ class TestPostingSetup(GlReconciliationCommon):
         other = self._make_product("Other", other_categ, self.company)
         other_svl = self._receive(other, 1, 5.0).stock_valuation_layer_ids
         sold = self._deliver(other, 1).stock_valuation_layer_ids
-        entries, problems = (on_stock | on_shelf | other_svl | sold)._gl_prepare_plan_entries()
+        entries, problems = self.env["stock.inventory.cost.planner"]._plan_entries(on_stock | on_shelf | other_svl | sold)
         by_svl = {e.svl_id: e.accounts for e in entries}
         self.assertEqual(by_svl[on_stock.id]["inventory"], acc["INVCAT"].id)   # warehouse + category
         self.assertEqual(by_svl[on_shelf.id]["inventory"], acc["INVLOC"].id)   # location beats the rest
         self.assertEqual(by_svl[other_svl.id]["inventory"], acc["INVWH"].id)   # warehouse, any category
         self.assertEqual(by_svl[sold.id]["stock_output"], acc["OUTCOMP"].id)   # only the company row sets it
         # the receipts' stock input account comes from Odoo (no row sets it): reported, not skipped
-        bypassed = [p for p in problems if p["code"] == "setup_bypassed"]
-        self.assertTrue(bypassed and not any(p["skip"] for p in bypassed))
+        bypassed = [p for p in problems if p.code == "setup_bypassed"]
+        self.assertTrue(bypassed and not any(p.skip for p in bypassed))
         self.assertEqual(by_svl[on_stock.id]["stock_input"], self.company_data["default_account_stock_in"].id)
 
     def test_suggest_accounts(self):

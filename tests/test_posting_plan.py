@@ -2,6 +2,9 @@
 import unittest
 from datetime import date
 
+from odoo.tools import SQL
+
+from odoo.addons.stock_account_gl_reconciliation.models import gl_sql
 from odoo.addons.stock_account_gl_reconciliation.models import posting_plan as pp
 
 D1, D2 = date(2026, 1, 15), date(2026, 1, 16)
@@ -27,9 +30,20 @@ class TestPostingPlan(unittest.TestCase):
         self.assertEqual(pp.counterpart_account_type("sale", "indirect_cost", "landed_cost_out"), "cogs")
 
     def test_sql_matrix_is_the_same_rules(self):
-        sql = pp.counterpart_account_type_sql("d", "e", "o")
-        self.assertEqual(sql.count("WHEN"), len(pp.COUNTERPART_RULES))
-        self.assertIn("WHEN e IN ('indirect_cost') AND d IN ('purchase') THEN 'overhead_applied'", sql)
+        sql = gl_sql.counterpart_account_type(SQL("d"), SQL("e"), SQL("o"))
+        self.assertEqual(sql.code.count("WHEN"), len(pp.COUNTERPART_RULES))
+        self.assertIn("WHEN e IN %s AND d IN %s THEN %s", sql.code)
+        self.assertIn((("indirect_cost",), ("purchase",), "overhead_applied"),
+                      [tuple(sql.params[i:i + 3]) for i in range(len(sql.params) - 2)])
+
+    def test_chunks_of_whole_posting_dates(self):
+        counts = [(D1, 3), (D2, 3), (date(2026, 1, 17), 1), (date(2026, 1, 18), 5)]
+        self.assertEqual(pp.posting_date_ranges(counts, 4), [(D1, D1), (D2, date(2026, 1, 17)),
+                                                             (date(2026, 1, 18), date(2026, 1, 18))])
+        # the dates up to the first open date stay one chunk (they all move to that date)
+        self.assertEqual(pp.posting_date_ranges(counts, 4, first_open_date=D2),
+                         [(D1, D2), (date(2026, 1, 17), date(2026, 1, 17)), (date(2026, 1, 18), date(2026, 1, 18))])
+        self.assertEqual(pp.posting_date_ranges([], 4), [])
 
     def test_entry_posts_a_balanced_pair(self):
         lines = pp.plan_entry_lines(entry(1, -80.0))
@@ -40,7 +54,7 @@ class TestPostingPlan(unittest.TestCase):
     def test_per_entry_one_move_per_value_entry(self):
         moves = pp.plan_moves([entry(1, -80.0), entry(2, -20.0)], "per_entry")
         self.assertEqual(len(moves), 2)
-        self.assertEqual([len(m["lines"]) for m in moves], [2, 2])
+        self.assertEqual([len(m.lines) for m in moves], [2, 2])
 
     def test_per_posting_group_bc_d2(self):
         """BC D2: two sales on 01-15 (-80, -20) -> Inventory -100 / COGS +100, 4 links; a return (+10)
@@ -49,24 +63,24 @@ class TestPostingPlan(unittest.TestCase):
                               "per_posting_group")
         self.assertEqual(len(moves), 2)
         first = moves[0]
-        self.assertEqual(sorted((l.account_type, l.amount) for l in first["lines"]),
+        self.assertEqual(sorted((l.account_type, l.amount) for l in first.lines),
                          [("inventory", -100.0), ("inventory", 10.0), ("stock_output", -10.0), ("stock_output", 100.0)])
-        inv = next(l for l in first["lines"] if l.account_type == "inventory" and l.amount < 0)
+        inv = next(l for l in first.lines if l.account_type == "inventory" and l.amount < 0)
         self.assertEqual(inv.contributions, {1: -80.0, 2: -20.0})
-        self.assertEqual(sum(len(l.contributions) for l in first["lines"]), 6)
+        self.assertEqual(sum(len(l.contributions) for l in first.lines), 6)
         self.assertEqual(pp.totals_per_account_type(moves), {"inventory": -95.0, "stock_output": 95.0})
 
     def test_grouping_key_keeps_analytic_and_warehouse_apart(self):
         moves = pp.plan_moves([entry(1, -1.0), entry(2, -1.0, analytic_distribution={"7": 100}),
                                pp.PlanEntry(3, 1, D1, -1.0, 9, "stock_output", ACC, 3, 2, 9)], "per_posting_group")
         self.assertEqual(len(moves), 1)
-        self.assertEqual(len(moves[0]["lines"]), 6)
+        self.assertEqual(len(moves[0].lines), 6)
 
     def test_rounding_half_up_to_the_cent(self):
         self.assertEqual(pp.round_money(0.125, 0.01), 0.13)
         self.assertEqual(pp.round_money(-2.675, 0.01), -2.68)
         moves = pp.plan_moves([entry(i, 0.1) for i in range(1, 4)], "per_posting_group")
-        self.assertEqual(moves[0]["lines"][0].amount, 0.3)
+        self.assertEqual(moves[0].lines[0].amount, 0.3)
 
     def test_expense_transfer_posts_a_second_pair(self):
         """A vendor return valued 8.00 below its purchase price: the entry's pair, then COGS -8 / stock input
@@ -91,7 +105,7 @@ class TestPostingPlan(unittest.TestCase):
             entry(2, 16.0, "stock_input", move_id=12, product_id=5, quantity=2.0, detail_types=detail),
             entry(3, 10.0, "stock_input", move_id=12, product_id=5, quantity=1.0, detail_types=detail),
         ], "per_posting_group")
-        lines = moves[0]["lines"]
+        lines = moves[0].lines
         self.assertEqual(sorted((l.account_type, l.amount, l.move_id, l.product_id, l.quantity) for l in lines),
                          [("inventory", 96.0, False, False, 0.0),
                           ("stock_input", -70.0, 11, 5, 10.0), ("stock_input", -26.0, 12, 5, 3.0)])
@@ -110,7 +124,7 @@ class TestPostingPlan(unittest.TestCase):
             entry(3, 8.0, "stock_input", move_id=11, product_id=5, quantity=1.0, currency_id=eur,
                   amount_currency=-16.0),
         ], "per_posting_group")
-        lines = moves[0]["lines"]
+        lines = moves[0].lines
         self.assertEqual(sorted((l.account_type, l.amount, l.currency_id, l.amount_currency, tuple(l.contributions))
                                 for l in lines),
                          [("inventory", -10.5, False, 0.0, (2,)), ("inventory", 64.0, False, 0.0, (1, 3)),

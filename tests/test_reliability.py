@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.stock_account_gl_reconciliation import hooks
-from odoo.addons.stock_account_gl_reconciliation.models import stock_cost_adjust_run
+from odoo.addons.stock_account_gl_reconciliation.models import stock_inventory_cost_post_engine
 
 from .common import GlReconciliationCommon
 
@@ -50,27 +50,26 @@ class TestReliability(GlReconciliationCommon):
         svls = self.env["stock.valuation.layer"]
         for day in (1, 2, 3, 4):
             svls |= self._receive(self.product, 1, 10.0 + day, date=date(2026, 3, day)).stock_valuation_layer_ids
-        Run = self.env["stock.cost.adjust.run"]
-        Post = type(self.env["stock.inventory.cost.post"])
-        original = Post._post_plan
+        Engine = self.env["stock.inventory.cost.post.engine"]
+        original = type(Engine)._post_plan
         calls = []
 
-        def crash_on_second_chunk(wizard, moves, problems, notes, **kwargs):
-            calls.append(len(moves))
+        def crash_on_second_chunk(engine, request, plan, **kwargs):
+            calls.append(len(plan.moves))
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return original(wizard, moves, problems, notes, **kwargs)
+            return original(engine, request, plan, **kwargs)
 
-        with patch.object(stock_cost_adjust_run, "CRON_POST_CHUNK", 2), \
-                patch.object(Post, "_post_plan", crash_on_second_chunk):
-            Run._cron_post_inventory_cost()  # chunk 1: 1 and 2 March (the cron runner commits here)
+        with patch.object(stock_inventory_cost_post_engine, "CRON_POST_CHUNK", 2), \
+                patch.object(type(Engine), "_post_plan", crash_on_second_chunk):
+            Engine._cron_post_inventory_cost()  # chunk 1: 1 and 2 March (the cron runner commits here)
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-                Run._cron_post_inventory_cost()  # chunk 2 crashes: its transaction is rolled back
+                Engine._cron_post_inventory_cost()  # chunk 2 crashes: its transaction is rolled back
         self.env.invalidate_all()
         self.assertEqual(svls.sorted("posting_date").mapped("gl_state"), ["posted", "posted", "to_post", "to_post"])
         self._assert_gl_invariants()
-        with patch.object(stock_cost_adjust_run, "CRON_POST_CHUNK", 2):
-            Run._cron_post_inventory_cost()
+        with patch.object(stock_inventory_cost_post_engine, "CRON_POST_CHUNK", 2):
+            Engine._cron_post_inventory_cost()
         self.env.invalidate_all()
         self.assertEqual(set(svls.mapped("gl_state")), {"posted"})
         self.assertEqual([round(sum(s.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), 2)
@@ -126,11 +125,11 @@ class TestReliability(GlReconciliationCommon):
         skip = {"id", "move_id", "move_name", "create_date", "write_date", "create_uid", "write_uid", "sequence",
                 "matched_debit_ids", "matched_credit_ids", "analytic_line_ids", "gl_link_ids"}
         for method in ("per_entry", "per_posting_group"):
-            wizard = self.env["stock.inventory.cost.post"].create({"posting_method": method})
-            moves, _problems, _notes = wizard._compute_plan(svls)
-            vals_list = [wizard._prepare_move_vals(m, "REF") for m in moves]
+            request = self.env["stock.inventory.cost.post"].create({"posting_method": method})._posting_request()
+            Engine = self.env["stock.inventory.cost.post.engine"]
+            vals_list = [Engine._prepare_move_vals(request, m, "REF") for m in Engine._plan(request, svls).moves]
             by_orm = AccountMove.create(vals_list)
-            by_bulk = wizard._create_moves_bulk(AccountMove, vals_list)
+            by_bulk = AccountMove._gl_create_bulk(vals_list)
             (by_orm | by_bulk)._post(soft=False)
             fields = [name for name, field in self.env["account.move.line"]._fields.items()
                       if field.store and field.column_type and name not in skip]
@@ -171,20 +170,19 @@ class TestReliability(GlReconciliationCommon):
         """The posting plans and posts its queue in chunks of whole posting dates (bounded memory): with a
         chunk of 2 entries, 5 posting dates still give one run with every entry, one journal entry per
         posting date, and the dates in a locked period stay in one chunk: one posting group on the first open date."""
-        from odoo.addons.stock_account_gl_reconciliation.wizards import stock_inventory_cost_post
         svls = self.env["stock.valuation.layer"]
         for day in (2, 3, 20, 21, 22):
             svls |= self._receive(self.product, 1, 10.0 + day, date=date(2026, 3, day)).stock_valuation_layer_ids
         self.company.sudo().fiscalyear_lock_date = date(2026, 3, 10)
         planned = []
-        Post = type(self.env["stock.inventory.cost.post"])
-        original = Post._compute_plan
+        Engine = type(self.env["stock.inventory.cost.post.engine"])
+        original = Engine._plan
 
-        def spy(wizard, chunk, cache=None):
+        def spy(engine, request, chunk, cache=None):
             planned.append(sorted(chunk.mapped("posting_date")))
-            return original(wizard, chunk, cache)
+            return original(engine, request, chunk, cache)
 
-        with patch.object(stock_inventory_cost_post, "POST_CHUNK", 2), patch.object(Post, "_compute_plan", spy):
+        with patch.object(stock_inventory_cost_post_engine, "POST_CHUNK", 2), patch.object(Engine, "_plan", spy):
             run = self._post_inventory_cost()
         self.assertEqual(planned, [[date(2026, 3, 2), date(2026, 3, 3)], [date(2026, 3, 20), date(2026, 3, 21)],
                                    [date(2026, 3, 22)]])

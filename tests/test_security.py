@@ -38,7 +38,7 @@ class TestSecurity(GlReconciliationCommon):
         this run stop with a clear message, posting nothing; once released, the run posts."""
         svl = self._receive(self.product, 2, 5.0).stock_valuation_layer_ids
         wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id})
-        from odoo.addons.stock_account_gl_reconciliation.wizards.stock_inventory_cost_post import LOCK_NAMESPACE
+        from odoo.addons.stock_account_gl_reconciliation.models.stock_inventory_cost_post_engine import LOCK_NAMESPACE
         with self.env.registry.cursor() as other_cr:
             other_cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company.id))
             self.assertTrue(other_cr.fetchone()[0])

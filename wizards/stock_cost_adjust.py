@@ -7,7 +7,7 @@ class StockCostAdjust(models.TransientModel):
 
     Processes the products whose "cost is adjusted" is false (within the product or category filter),
     and every product named in the product filter even when not flagged (a check on history). See
-    ``stock.cost.adjust.run._gl_adjust`` for what is created.
+    ``stock.cost.adjust.engine._adjust`` for what is created.
     """
 
     _name = "stock.cost.adjust"
@@ -26,16 +26,15 @@ class StockCostAdjust(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_pending_count(self):
-        Run = self.env["stock.cost.adjust.run"].sudo()
+        Engine = self.env["stock.cost.adjust.engine"].sudo()
         for wizard in self:
-            wizard.pending_count = len(Run._gl_pending_products(wizard.company_id))
+            wizard.pending_count = len(Engine._pending_products(wizard.company_id))
 
     def _get_products(self):
         self.ensure_one()
         if self.product_ids and self.categ_ids:
             raise UserError(_("Use either the product filter or the category filter, not both at the same time."))
-        Run = self.env["stock.cost.adjust.run"].sudo()
-        products = Run._gl_pending_products(self.company_id)
+        products = self.env["stock.cost.adjust.engine"].sudo()._pending_products(self.company_id)
         if self.categ_ids:
             products = products.filtered_domain([("categ_id", "child_of", self.categ_ids.ids)])
         if self.product_ids:
@@ -51,12 +50,12 @@ class StockCostAdjust(models.TransientModel):
         self.ensure_one()
         if not self.env.user.has_group("account.group_account_manager"):
             raise AccessError(_("Only accounting administrators can adjust costs."))
-        Run = self.env["stock.cost.adjust.run"].sudo()
+        Engine = self.env["stock.cost.adjust.engine"].sudo()
         products = self._get_products()
-        if not Run._gl_acquire_lock(self.company_id):
+        if not Engine._acquire_lock(self.company_id):
             raise UserError(_("Another Adjust Cost – Item Entries run is in progress for %s. Nothing was "
                               "adjusted: run it again when that run has finished.", self.company_id.display_name))
-        run = Run._gl_adjust(self.company_id, products, post_to_gl=self.post_to_gl, trigger="manual")
+        run = Engine._adjust(self.company_id, products, post_to_gl=self.post_to_gl, trigger="manual")
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.cost.adjust.run",

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from ..models import posting_plan
+from ..models import gl_sql, posting_plan
 
 COLUMNS = ["inventory", "not_posted", "posted", "invoicing", "other_gl", "gl_total", "difference"]
 
@@ -418,7 +418,6 @@ class StockInventoryGlReconciliation(models.TransientModel):
         module records it when the landed cost is validated (``stock.landed.cost.button_validate``)."""
         products = self._filtered_product_ids()
         product_cond = SQL("al.product_id = ANY(%s)", products) if products is not None else SQL("TRUE")
-        SVL = self.env["stock.valuation.layer"]
         rows = self.env.execute_query(SQL("""
             WITH costs AS MATERIALIZED (
                 SELECT al.cost_id, al.product_id, SUM(al.additional_landed_cost) AS amount
@@ -443,7 +442,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
              ORDER BY c.cost_id
              %(limit)s
         """, company=self.company_id.id, in_range=self._in_range_sql(SQL("lc.date")), products=product_cond,
-            src_valued=SQL(SVL._gl_valued_usage_sql("ls")), dest_valued=SQL(SVL._gl_valued_usage_sql("ld")),
+            src_valued=gl_sql.valued_usage("ls"), dest_valued=gl_sql.valued_usage("ld"),
             rounding=self.company_id.currency_id.rounding, limit=SQL("LIMIT %s", limit) if limit else SQL()))
         return self.env["stock.landed.cost"].browse([row[0] for row in rows])
 
