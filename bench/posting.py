@@ -226,6 +226,20 @@ def run_child(args, size, name):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def seed_companies(args, sizes):
+    """Seed (and analyse) the company of each size that the database does not hold yet."""
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    for size in sizes:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            if not env["res.company"].search_count([("name", "=", company_name(size))]):
+                _company, seconds = seed_company(env, size)
+                cr.commit()
+                subprocess.run(["vacuumdb", "--analyze", "-q", args.database], check=True)
+                print("seeded %d value entries (back-fill %.1f s)" % (size, seconds), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-c", "--config", required=True)
@@ -241,17 +255,7 @@ def main():
     if args.child:
         return child(args)
     sizes = [int(s) for s in args.sizes.split(",")]
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
-    for size in sizes:
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            if not env["res.company"].search_count([("name", "=", company_name(size))]):
-                _company, seconds = seed_company(env, size)
-                cr.commit()
-                subprocess.run(["vacuumdb", "--analyze", "-q", args.database], check=True)
-                print("seeded %d value entries (back-fill %.1f s)" % (size, seconds), flush=True)
-
+    seed_companies(args, sizes)
     if args.seed_only:
         return
     results = {}
