@@ -286,7 +286,7 @@ def main():
         ratio = native_per / per if name in ("per_entry", "per_posting_group") else None
         target, ok = "", True
         if name == "per_posting_group" and size >= 100000:
-            # the target is set at 100k entries; below, the fixed cost of one journal entry per
+            # the target is set at 100k entries (bench/README.md); below, the fixed cost of one journal entry per
             # posting group and day (Odoo's create and _post, about what native spends per layer) dominates:
             # 10k entries over 365 days give ~27 value entries per journal entry, which bounds the ratio
             ok = ratio >= 50 and (size != 100000 or res["seconds"] <= 60)
