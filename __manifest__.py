@@ -1,7 +1,7 @@
 {
     "name": "Inventory Cost to G/L and Reconciliation",
-    "summary": "Post inventory cost to the general ledger in batches from value entries, with a test "
-               "report, posting setup and G/L links (Business Central's Post Inventory Cost to G/L)",
+    "summary": "Post inventory cost to G/L from value entries, adjust cost, reconcile inventory with the "
+               "G/L, valuation reports (Business Central's inventory costing for Odoo)",
     "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",

@@ -16,9 +16,9 @@ and prints the figures and the ratio per entry against Odoo's native posting. Ru
 import resource
 import time
 
-from odoo import SUPERUSER_ID, api
-
 from common import ensure_chart, native_real_time, open_database, stock_accounts
+
+from odoo import SUPERUSER_ID, api
 
 ADJUST_PRODUCTS = 1000
 FILLER_PRODUCTS = 9000

@@ -15,9 +15,9 @@ import subprocess
 import threading
 import time
 
-from odoo import SUPERUSER_ID, api
-
 from common import open_database
+
+from odoo import SUPERUSER_ID, api
 
 PRODUCTS = 1000
 
@@ -128,7 +128,8 @@ def main():
         have = cr.fetchone()[0]
         if have != args.svl:
             if have:
-                raise SystemExit("database %s holds %d bench entries; drop it to seed %d" % (args.database, have, args.svl))
+                raise SystemExit("database %s holds %d bench entries; drop it to seed %d"
+                                 % (args.database, have, args.svl))
             seed(env, args.svl)
             cr.commit()
             # what autovacuum does on a live database: index-only scans need the visibility map
@@ -187,7 +188,8 @@ def main():
                                  ("Odoo's Valuation pivot default (reference)", t_native, "")):
         print("  %-44s %8.2f %8.2f  %s" % (label, best(times), statistics.median(times), target))
     print("  ratio matrix (one year) / Odoo's Valuation pivot: %.2f" % (best(t_year) / best(t_native)))
-    print("  ratio pivot default (at once) / Odoo's Valuation pivot: %.2f" % (best(t_pivot_concurrent) / best(t_native)))
+    print("  ratio pivot default (at once) / Odoo's Valuation pivot: %.2f"
+          % (best(t_pivot_concurrent) / best(t_native)))
     print("  peak memory (RSS): %.0f MB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     inv = next(r for r in rows if r["account_type"] == "inventory")
     print("  matrix check: inventory ledger %.2f, G/L total %.2f, difference %.2f" % (

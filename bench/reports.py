@@ -11,9 +11,9 @@ deleted afterwards. For reference, Odoo's native real-time posting of a delivery
 """
 import time
 
-from odoo import SUPERUSER_ID, api
-
 from common import ensure_chart, native_real_time, open_database, stock_accounts
+
+from odoo import SUPERUSER_ID, api
 
 PRODUCTS = 1000  # per costing method
 ENTRIES = 100

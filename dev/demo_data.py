@@ -48,14 +48,16 @@ class Demo:
         self.val, self.stock_in, self.stock_out = acc("stock_valuation"), acc("stock_in"), acc("stock_out")
         self.expense = env["account.account"].search([("account_type", "=", "expense_direct_cost"),
                                                       ("company_ids", "in", company.id)], limit=1) \
-            or env["account.account"].search([("account_type", "=", "expense"), ("company_ids", "in", company.id)], limit=1)
+            or env["account.account"].search([("account_type", "=", "expense"),
+                                              ("company_ids", "in", company.id)], limit=1)
         self.freight_account = env["account.account"].create({
             "name": "Freight and Duties Applied", "code": "591000", "account_type": "expense_direct_cost"})
         # a controller's setup: inventory differences and scrap on their own account (Odoo's default would
         # post them on the stock input/output interim accounts)
         self.adjustment_account = env["account.account"].create({
             "name": "Inventory Differences", "code": "512000", "account_type": "expense_direct_cost"})
-        for loc in env["stock.location"].search([("usage", "=", "inventory"), ("company_id", "in", (company.id, False))]):
+        for loc in env["stock.location"].search([("usage", "=", "inventory"),
+                                                 ("company_id", "in", (company.id, False))]):
             loc.write({"valuation_in_account_id": self.adjustment_account.id,
                        "valuation_out_account_id": self.adjustment_account.id})
         self.journal = env["account.journal"].search([("code", "=", "STJ"), ("company_id", "=", company.id)], limit=1) \
@@ -103,7 +105,8 @@ class Demo:
         with freeze_time(day(when)):
             po = self.env["purchase.order"].create({
                 "partner_id": self.vendor.id,
-                "order_line": [Command.create({"product_id": p.id, "product_qty": q, "price_unit": u, "taxes_id": False})
+                "order_line": [Command.create({"product_id": p.id, "product_qty": q, "price_unit": u,
+                                               "taxes_id": False})
                                for p, q, u in lines]})
             po.button_confirm()
             self._validate(po.picking_ids)
@@ -194,7 +197,7 @@ class Demo:
 
 
 def money(amount):
-    return "{:>12,.2f}".format(amount)
+    return f"{amount:>12,.2f}"
 
 
 def main():
@@ -223,7 +226,8 @@ def main():
             demo.company.name, *MONTH))
         print("Value entries created this month : %d (%d in automated categories, posted by Odoo itself)" % (
             len(svls), len(svls.filtered(lambda s: s.categ_id == demo.rt))))
-        print("Adjust Cost – Item Entries       : %d products waiting; %d adjusted, %d adjustment entries, %s forwarded" % (
+        print("Adjust Cost – Item Entries       : %d products waiting; %d adjusted, %d adjustment entries, "
+              "%s forwarded" % (
             waiting, adjust_run.product_count, adjust_run.entry_count, money(adjust_run.total_forwarded).strip()))
         for adj in adjust_run.svl_ids.sorted("posting_date"):
             print("   %s  %-28s %s  (of %s)" % (adj.posting_date, adj.product_id.display_name[:28], money(adj.value),
@@ -234,7 +238,8 @@ def main():
         print("Run %s (per posting group)  : %d value entries posted in %d journal entries" % (
             run.name, len(run.svl_ids), len(run.move_ids)))
         for move in run.move_ids.sorted("date"):
-            print("   %s  %s  %d lines  %s" % (move.date, move.name, len(move.line_ids), money(move.amount_total_signed)))
+            print("   %s  %s  %d lines  %s"
+                  % (move.date, move.name, len(move.line_ids), money(move.amount_total_signed)))
         print("Totals per account type (debit +, credit -):")
         for _key, label, amount in run._totals():
             if amount:
@@ -250,13 +255,15 @@ def main():
         cr.commit()
         print("Second run %s                 : %d journal entries (idempotent)" % (second.name, len(second.move_ids)))
         inv = sum(svls.mapped("value"))
-        gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id), ("parent_state", "=", "posted")]).mapped("balance"))
+        gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id),
+                                                  ("parent_state", "=", "posted")]).mapped("balance"))
         print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
         recon = env["stock.inventory.gl.reconciliation"].create({
             "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": date(*MONTH, 31)})
         labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
         print("\n=== Inventory - G/L Reconciliation, %04d-%02d ===" % MONTH)
-        head = ("Account type", "Inventory", "Not posted", "Posted", "Invoicing", "Other G/L", "G/L total", "Difference")
+        head = ("Account type", "Inventory", "Not posted", "Posted", "Invoicing", "Other G/L", "G/L total",
+                "Difference")
         print("%-36s" % head[0] + "".join("%13s" % h for h in head[1:]) + "  Warning")
         for row in recon.get_matrix():
             print("%-36s" % labels[row["account_type"]][:36] + "".join(money(row[k]).rjust(13) for k in (
