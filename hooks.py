@@ -127,7 +127,7 @@ def _restore_kept(env):
             elif columns:  # the module's columns on Odoo's rows (all optional: a deleted reference is emptied)
                 cr.execute(SQL("UPDATE %s t SET %s FROM %s k WHERE k.id = t.id", SQL.identifier(table),
                                SQL(", ").join(SQL("%s = %s", SQL.identifier(c), value)
-                                              for c, value in zip(columns, values)),
+                                              for c, value in zip(columns, values, strict=False)),
                                SQL.identifier(kept)))
         cr.execute(SQL("DROP TABLE %s", SQL.identifier(kept)))
     if restored:
@@ -144,7 +144,7 @@ def post_init_hook(env):
     entries Odoo's real-time valuation already posted. Manual-valuation history is not posted: each
     company's "Post inventory cost from" date defaults to the install date, so older entries are
     'not to post'. Asks nothing. Set-based: per company, one UPDATE for the fields, one INSERT ... SELECT
-    for the links and one UPDATE for the status (timings at scale are measured in bench/, issue 5). The
+    for the links and one UPDATE for the status (timings at scale: bench/README.md). The
     value-entry applications are rebuilt by replaying Odoo's FIFO order (set-based, see
     ``stock.valuation.layer.application._gl_rebuild``).
 

@@ -62,7 +62,7 @@ class AccountMove(models.Model):
         created = self._gl_create_numbered_headers(headers)
         self.env.flush_all()
         rows = []
-        for move, move_lines in zip(created, lines):
+        for move, move_lines in zip(created, lines, strict=True):
             for sequence, line in enumerate(move_lines):
                 rows.append((move.id, line["account_id"], line["name"], line["balance"], line.get("product_id") or None,
                              line.get("product_uom_id") or None, line.get("quantity", 1.0) or 0.0,
@@ -70,7 +70,7 @@ class AccountMove(models.Model):
                              json.dumps(line["analytic_distribution"]) if line.get("analytic_distribution") else None,
                              sequence + 10, line.get("currency_id") or None,
                              line["amount_currency"] if line.get("currency_id") else None))
-        columns = list(zip(*rows))
+        columns = list(zip(*rows, strict=True))
         self.env.cr.execute(SQL("""
             INSERT INTO account_move_line
                    (move_id, account_id, name, balance, debit, credit, amount_currency, amount_residual,
@@ -83,7 +83,8 @@ class AccountMove(models.Model):
                    CASE WHEN acc.reconcile THEN COALESCE(v.amount_currency, v.balance) ELSE 0 END, FALSE,
                    COALESCE(v.currency_id, c.currency_id), c.currency_id,
                    am.company_id, am.journal_id, am.date, am.state, 'product', am.ref, am.name, v.partner_id,
-                   v.product_id, v.product_uom_id, v.quantity, 0, v.balance, v.balance, v.sequence, FALSE, v.analytic::jsonb,
+                   v.product_id, v.product_uom_id, v.quantity, 0, v.balance, v.balance, v.sequence, FALSE,
+                   v.analytic::jsonb,
                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::numeric[], %s::int[], %s::int[], %s::numeric[],
                           %s::int[], %s::varchar[], %s::int[], %s::int[], %s::numeric[])
@@ -145,7 +146,7 @@ class AccountMove(models.Model):
             journal, period = vals["journal_id"], (date_start, date_end, format_string, format_values)
             created[i] = move
         if named:
-            for i, move in zip(named, self.create([headers[i] for i in named])):
+            for i, move in zip(named, self.create([headers[i] for i in named]), strict=True):
                 created[i] = move
         return self.union(*created)
 
@@ -249,7 +250,7 @@ class AccountMoveLine(models.Model):
         return self.browse([row[0] for row in rows])
 
     def init(self):
-        super().init()
+        res = super().init()
         # the reconciliation classifies the few journal items not fed by value entries (bills, invoices,
         # manual entries) on inventory accounts: a partial index keeps that off the millions of linked ones
         # (predicate written as the ORM renders a false boolean, so PostgreSQL matches it to ORM queries)
@@ -260,6 +261,7 @@ class AccountMoveLine(models.Model):
         if not tools.index_exists(self.env.cr, "account_move_line_gl_account_balance_index"):
             self.env.cr.execute(SQL("""CREATE INDEX account_move_line_gl_account_balance_index ON account_move_line
                                    (account_id, company_id) INCLUDE (parent_state, balance)"""))
+        return res
 
     gl_link_ids = fields.One2many("stock.valuation.layer.gl.link", "move_line_id", "Value Entry Links", readonly=True)
     gl_linked = fields.Boolean(

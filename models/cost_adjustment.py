@@ -16,7 +16,8 @@ Two mechanisms, as in BC:
 """
 import calendar
 from dataclasses import dataclass
-from datetime import date as Date, timedelta
+from datetime import date as Date
+from datetime import timedelta
 
 from .posting_plan import round_money as round_to
 
@@ -140,7 +141,7 @@ def average_cost_targets(entries, period, rounding, quantity_rounding=1e-6):
             period_targets = [round_to(e.quantity * average, rounding) for e in outbound]
             if abs(quantity + out_quantity) <= quantity_rounding:
                 period_targets[-1] = round_to(-value - sum(period_targets[:-1]), rounding)
-            for entry, target in zip(outbound, period_targets):
+            for entry, target in zip(outbound, period_targets, strict=False):
                 targets[entry.key] = target
             value += sum(period_targets)
         else:

@@ -83,7 +83,8 @@ COUNTERPART_RULES = [
 
 
 def counterpart_account_type(document_type, entry_type, origin=None):
-    """Account type of the non-inventory side of a value entry (SPEC §3 matrix, BC §2.3 adapted).
+    """Account type of the non-inventory side of a value entry (the document type × entry type matrix
+    ``COUNTERPART_RULES``, adapted from Business Central).
 
     :param str document_type: one of DOCUMENT_TYPES keys (may be None for entries without a move)
     :param str entry_type: one of ENTRY_TYPES keys

@@ -55,8 +55,8 @@ class ProductProduct(models.Model):
             self.env["stock.cost.adjust.engine"].sudo()._adjust(company, pending, trigger="automatic")
 
     def _change_standard_price(self, new_price):
-        # Tag the value entries of a standard price change (SPEC §2: entry type revaluation). Odoo computes
-        # the revaluation from the stock value: late costs are forwarded first.
+        # Tag the value entries of a standard price change (entry type revaluation, README "Value entries"). Odoo
+        # computes the revaluation from the stock value: late costs are forwarded first.
         self._gl_adjust_before_valuing_stock()
         return super(ProductProduct, self.with_context(gl_svl_origin="price_change"))._change_standard_price(new_price)
 
@@ -69,7 +69,8 @@ class ProductProduct(models.Model):
         # returns (svl vals list, original quantities, impacted products); the emptying takes the whole stock
         # value, so late costs are forwarded first
         self._gl_adjust_before_valuing_stock()
-        res = super()._svl_empty_stock(description, product_category=product_category, product_template=product_template)
+        res = super()._svl_empty_stock(description, product_category=product_category,
+                                       product_template=product_template)
         for vals in res[0]:
             vals.setdefault("gl_origin", "category_switch")
             vals.setdefault("gl_counterpart_type", "stock_input" if vals.get("quantity", 0) < 0 else "stock_output")

@@ -89,7 +89,8 @@ class StockCostAdjustEngine(models.AbstractModel):
         currency = company.currency_id
         post_run = self.env["stock.inventory.cost.post.run"]
         to_post = adjustments.filtered(
-            lambda s: s.gl_state == "to_post" and (post_to_gl or s.product_id.with_company(company).valuation == "real_time"))
+            lambda s: s.gl_state == "to_post" and (post_to_gl
+                                                   or s.product_id.with_company(company).valuation == "real_time"))
         note = False
         if to_post:
             post_run, skipped = self.env["stock.inventory.cost.post.engine"].sudo()._post_entries(company, to_post)
@@ -232,7 +233,7 @@ class StockCostAdjustEngine(models.AbstractModel):
                     plan.append((source["id"], None, needed))
                 continue
             shares = cost_adjustment.allocate(-source["value"], [q for _o, q in consumers], taken, rounding)
-            for (outbound_id, _q), share in zip(consumers, shares):
+            for (outbound_id, _q), share in zip(consumers, shares, strict=False):
                 needed = cost_adjustment.round_to(share - done[(source["id"], outbound_id)], rounding)
                 if needed:
                     plan.append((source["id"], outbound_id, needed))

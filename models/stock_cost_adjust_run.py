@@ -4,11 +4,9 @@ from odoo import fields, models
 class StockCostAdjustRun(models.Model):
     """One run of Adjust Cost – Item Entries (BC report 795 / codeunit 5895) and its result.
 
-    The engine (``stock.cost.adjust.engine._adjust``) forwards late costs to outbound value entries as new adjustment entries
-    (``is_adjustment``, ``applies_to_id``, entry type of the forwarded cost, dated like the outbound entry
-    or the first open date when that is locked). Values already carried are never rewritten: each run
-    creates only the difference between the target cost and what the outbound entry carries, so a
-    second run creates nothing.
+    A record only: the engine (``stock.cost.adjust.engine._adjust``) forwards late costs to outbound value
+    entries as new adjustment entries and leaves one of these records per run: what it adjusted, the entries
+    it created, the total forwarded and the G/L posting of the adjustments.
     """
 
     _name = "stock.cost.adjust.run"
@@ -24,7 +22,7 @@ class StockCostAdjustRun(models.Model):
     state = fields.Selection([("done", "Adjusted"), ("nothing", "Nothing to Adjust")], readonly=True)
     product_count = fields.Integer("Products Adjusted", readonly=True)
     entry_count = fields.Integer("Entries Created", readonly=True)
-    total_forwarded = fields.Monetary("Total Forwarded", readonly=True, currency_field="currency_id",
+    total_forwarded = fields.Monetary(readonly=True, currency_field="currency_id",
                                       help="Sum of the adjustment entries' values (company currency).")
     currency_id = fields.Many2one(related="company_id.currency_id")
     svl_ids = fields.Many2many("stock.valuation.layer", string="Adjustment Entries", readonly=True)

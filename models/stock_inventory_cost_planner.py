@@ -35,14 +35,12 @@ class StockInventoryCostPlanner(models.AbstractModel):
         :return: (entries, problems): lists of ``posting_plan.PlanEntry`` and ``posting_plan.PlanProblem``;
             skipped entries are not in ``entries``. Nothing is written.
         """
-        Setup = self.env["stock.posting.setup"]
         entries, problems = [], []
         cache = {} if cache is None else cache
         resolved, best_rows, checked, names = (cache.setdefault(name, {}) for name in (
             "plan_resolved", "plan_setup_rows", "plan_checks", "plan_names"))
-        setups = Setup.search([("company_id", "in", svls.company_id.ids)])
+        setups = self.env["stock.posting.setup"].search([("company_id", "in", svls.company_id.ids)])
         currencies = {c.id: c.currency_id for c in svls.company_id}
-        types = dict(posting_plan.ACCOUNT_TYPES)
         records = {record.id: record for record in svls}  # one prefetch set for the whole batch
         for row in self._plan_rows(svls):
             svl = records[row["id"]]
@@ -74,26 +72,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
             expense_amount = 0.0 if row["posted"] else currency.round(row["expense_amount"])
             if expense_amount:
                 accounts.setdefault("cogs", acc_expense)
-            setup_ids = []
-            dims = (row["company_id"], row["warehouse_id"], row["location_id"], row["categ_id"])
-            if setups:
-                for atype in (None, *accounts):
-                    if dims + (atype,) not in best_rows:
-                        best_rows[dims + (atype,)] = setups._gl_best_row(
-                            self.env["res.company"].browse(row["company_id"]),
-                            self.env["stock.warehouse"].browse(row["warehouse_id"]),
-                            self.env["stock.location"].browse(row["location_id"]),
-                            self.env["product.category"].browse(row["categ_id"]), atype)
-                any_row = best_rows[dims + (None,)]
-                for atype in list(accounts):
-                    best = best_rows[dims + (atype,)]
-                    if best:
-                        accounts[atype] = best[Setup._account_field(atype)].id
-                        setup_ids.append(best.id)
-                    elif any_row:
-                        problems.append(PlanProblem(svl_id=svl.id, code="setup_bypassed", skip=False, reason=_(
-                            "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
-                            "account is used.", type=types[atype])))
+            setup_ids = self._apply_posting_setup(setups, row, accounts, best_rows, problems) if setups else []
             check_key = (row["company_id"], tuple(sorted(accounts.items())), journal_id)
             if checked.get(check_key, True) is not None:
                 checked[check_key] = self._check_accounts(svl, accounts, journal_id)
@@ -103,7 +82,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
                 continue
             if not row["product_active"]:
                 problems.append(PlanProblem(svl_id=svl.id, code="archived_product", skip=False,
-                                     reason=_("Product %s is archived.", svl.product_id.display_name)))
+                                            reason=_("Product %s is archived.", svl.product_id.display_name)))
             label = row["description"]
             if not label:
                 if row["product_id"] not in names:
@@ -128,6 +107,37 @@ class StockInventoryCostPlanner(models.AbstractModel):
                 **in_currency,
             ))
         return entries, problems
+
+    @api.model
+    def _apply_posting_setup(self, setups, row, accounts, best_rows, problems):
+        """Replace the accounts (``{account type: account id}``, in place) that the best matching row of the
+        posting setup ``setups`` sets for this value entry (``row`` of ``_plan_rows``: company, warehouse,
+        location, category); report a type no matching row sets (Odoo's account stays) in ``problems``.
+        ``best_rows``: the run's cache of best rows per dimensions and account type.
+
+        :return: the ids of the setup rows used (list of int)
+        """
+        Setup = self.env["stock.posting.setup"]
+        setup_ids = []
+        dims = (row["company_id"], row["warehouse_id"], row["location_id"], row["categ_id"])
+        for atype in (None, *accounts):
+            if dims + (atype,) not in best_rows:
+                best_rows[dims + (atype,)] = setups._gl_best_row(
+                    self.env["res.company"].browse(row["company_id"]),
+                    self.env["stock.warehouse"].browse(row["warehouse_id"]),
+                    self.env["stock.location"].browse(row["location_id"]),
+                    self.env["product.category"].browse(row["categ_id"]), atype)
+        any_row = best_rows[dims + (None,)]
+        for atype in list(accounts):
+            best = best_rows[dims + (atype,)]
+            if best:
+                accounts[atype] = best[Setup._account_field(atype)].id
+                setup_ids.append(best.id)
+            elif any_row:
+                problems.append(PlanProblem(svl_id=row["id"], code="setup_bypassed", skip=False, reason=_(
+                    "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
+                    "account is used.", type=dict(posting_plan.ACCOUNT_TYPES)[atype])))
+        return setup_ids
 
     @api.model
     def _purchase_currency_amounts(self, row, delta, expense_amount, cache):
@@ -229,7 +239,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
     @api.model
     def _product_accounts(self, product, cache, categ):
         """Odoo's ``product.template.get_product_accounts`` for ``product`` as if its category were ``categ``
-        (the category of the value entry when it was created, SPEC §2): a new record on the template with
+        (the category of the value entry when it was created, ``gl_categ_id``): a new record on the template with
         that category, so product-level accounts still come first."""
         key = ("product", product.env.company.id, product.id, categ.id)
         if key not in cache:
@@ -244,9 +254,9 @@ class StockInventoryCostPlanner(models.AbstractModel):
 
     @api.model
     def _plan_rows(self, svls):
-        """One SQL read of what planning needs for ``svls``, in posting date order: amounts, dimensions, and the resolution key
-        (effective stock move, its locations and whether Odoo sees it as in / out from its move lines,
-        exactly the inputs of ``stock.move._is_in`` / ``_is_out``)."""
+        """One SQL read of what planning needs for ``svls``, in posting date order: amounts, dimensions, and
+        the resolution key (effective stock move, its locations and whether Odoo sees it as in / out from its
+        move lines, exactly the inputs of ``stock.move._is_in`` / ``_is_out``)."""
         mls, mld = gl_sql.valued_usage("mls"), gl_sql.valued_usage("mld")
         return self.env.execute_query_dict(SQL("""
             SELECT svl.id, svl.company_id, svl.product_id, COALESCE(svl.gl_categ_id, svl.categ_id) AS categ_id,

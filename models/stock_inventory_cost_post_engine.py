@@ -313,8 +313,8 @@ class StockInventoryCostPostEngine(models.AbstractModel):
                 created.name = "/"
                 created._post(soft=False)
             account_moves |= created
-            for account_move, move_plan in zip(created, batch):
-                for aml, line in zip(account_move.line_ids.sorted("id"), move_plan.lines):
+            for account_move, move_plan in zip(created, batch, strict=True):
+                for aml, line in zip(account_move.line_ids.sorted("id"), move_plan.lines, strict=True):
                     for svl_id, amount in line.contributions.items():
                         link_vals.append({
                             "svl_id": svl_id, "move_line_id": aml.id, "account_type": line.account_type,
@@ -426,7 +426,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
 
         def add_problems(problems):
             records = SVL.browse([p.svl_id for p in problems])
-            for problem, svl in zip(problems, records):
+            for problem, svl in zip(problems, records, strict=True):
                 problem_rows.append({
                     "svl_id": svl.id, "product": svl.product_id.display_name, "date": svl.posting_date,
                     "amount": svl.value - svl.cost_posted_to_gl, "code": problem.code, "reason": problem.reason,
@@ -524,7 +524,8 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         events += [(invoice.gl_svl_watermark, 1, invoice) for invoice in invoices]
         # a stock move's value entries come after the invoices posted before them (watermark below), an
         # invoice after the value entries up to its watermark
-        for last_svl, kind, records in sorted(events, key=lambda event: (event[0], event[1], event[2].id if event[1] else 0)):
+        for last_svl, kind, records in sorted(events, key=lambda event: (event[0], event[1], event[2].id
+                                                                         if event[1] else 0)):
             if kind:
                 records._gl_reconcile_interim(until=(last_svl, last_svl))
                 continue

@@ -29,7 +29,8 @@ class StockInventoryCostPostRun(models.Model):
     svl_ids = fields.Many2many(
         "stock.valuation.layer", string="Posted Value Entries", compute="_compute_svl_ids",
         help="The value entries this run posted (those with a G/L link of the run).")
-    skipped_line_ids = fields.One2many("stock.inventory.cost.post.run.skipped", "run_id", "Skipped Entries", readonly=True)
+    skipped_line_ids = fields.One2many("stock.inventory.cost.post.run.skipped", "run_id", "Skipped Entries",
+                                       readonly=True)
     note = fields.Text("Notes", readonly=True, help="Lock-date moves and other remarks of the run.")
     move_count = fields.Integer(compute="_compute_counts")
     svl_count = fields.Integer("Posted Entries", readonly=True,

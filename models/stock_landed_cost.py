@@ -11,12 +11,13 @@ class StockLandedCost(models.Model):
 
         Odoo creates a value entry only for the share still in stock; for automated categories it posts
         the sold share from inventory to stock output (and on to the expense account) in the same journal
-        entry, for manual ones the sold share is recorded nowhere (SPEC §2). Here, for each adjustment
-        line with goods already out, the sold share becomes an indirect-cost entry on the receipt
-        (inventory / landed-cost account) with ``gl_forward_quantity`` = the quantity already consumed.
+        entry, for manual ones the sold share is recorded nowhere (README, "Differences from Odoo and Business
+        Central"). Here, for each adjustment line with goods already out, the sold share becomes an indirect-cost entry
+        on the receipt (inventory / landed-cost account) with ``gl_forward_quantity`` = the quantity already consumed.
 
         * Manual categories: the product's "cost is adjusted" turns false; Adjust Cost – Item Entries
-          forwards the share to the outbound entries that consumed the receipt, dated like them (BC L3).
+          forwards the share to the outbound entries that consumed the receipt, dated like them (as Business Central's
+          Adjust Cost).
         * Automated categories: Odoo's journal entry already holds the forwarding on the landed-cost date,
           so it is recorded at once, split over those outbound entries, and excluded from batch posting;
           the inventory ledger then projects the same amounts on each account type.
@@ -32,10 +33,11 @@ class StockLandedCost(models.Model):
             # Odoo's new layers, per (stock move, lot) in adjustment-line order (one per line, or one per lot
             # of the line's move for products valued by lot; none when the share in stock is zero)
             queues = {}
-            for layer in cost.stock_valuation_layer_ids.filtered(lambda l: l.id not in pre[cost.id]).sorted("id"):
+            new_layers = cost.stock_valuation_layer_ids.filtered(lambda layer: layer.id not in pre[cost.id])
+            for layer in new_layers.sorted("id"):
                 queues.setdefault((layer.stock_move_id.id, layer.lot_id.id), []).append(layer)
             source_vals = []
-            for line in cost.valuation_adjustment_lines.filtered(lambda l: l.move_id):
+            for line in cost.valuation_adjustment_lines.filtered(lambda line: line.move_id):
                 account = line.cost_line_id.account_id
                 for share in self._gl_landed_cost_shares(line):
                     queue = queues.get((line.move_id.id, share["lot"].id))
@@ -82,7 +84,7 @@ class StockLandedCost(models.Model):
         in_stock = (remaining_qty / move_qty) * line.additional_landed_cost if move_qty else 0.0
         created = not currency.is_zero(in_stock)
         if not product.lot_valuated:
-            inbound = linked.filtered(lambda l: l.quantity > 0)[:1] or linked[:1]
+            inbound = linked.filtered(lambda layer: layer.quantity > 0)[:1] or linked[:1]
             carried = currency.round(in_stock) if created else 0.0
             return [{"lot": self.env["stock.lot"], "inbound": inbound, "created": created,
                      "sold": currency.round(line.additional_landed_cost - carried),
@@ -94,8 +96,8 @@ class StockLandedCost(models.Model):
         sold = cost_adjustment.allocate(currency.round(line.additional_landed_cost - carried), parts, sum(parts),
                                         currency.rounding)
         shares = []
-        for (lot, _move_lines), lot_sold in zip(groups, sold):
-            inbound = linked.filtered(lambda l: l.lot_id == lot and l.quantity > 0)[:1]
+        for (lot, _move_lines), lot_sold in zip(groups, sold, strict=False):
+            inbound = linked.filtered(lambda layer: layer.lot_id == lot and layer.quantity > 0)[:1]
             consumed = inbound.quantity - inbound.remaining_qty
             shares.append({"lot": lot, "inbound": inbound, "created": created, "sold": lot_sold,
                            "forward_qty": consumed if consumed > 0 else inbound.quantity})
@@ -110,7 +112,8 @@ class StockLandedCost(models.Model):
         company = cost.company_id
         journal_entry = cost.account_move_id
         if journal_entry:
-            unlinked = sources.filtered(lambda s: s.product_id not in journal_entry.sudo().stock_valuation_layer_ids.product_id)
+            linked_products = journal_entry.sudo().stock_valuation_layer_ids.product_id
+            unlinked = sources.filtered(lambda s: s.product_id not in linked_products)
             if unlinked:
                 unlinked.write({"account_move_id": journal_entry.id})
                 self.env["stock.valuation.layer"].sudo()._gl_sync_native_postings(svl_ids=unlinked.ids)

@@ -25,7 +25,8 @@ class StockMove(models.Model):
                 SELECT id FROM stock_valuation_layer WHERE stock_move_id = ANY(%(moves)s)
             ), svl AS (
                 SELECT id FROM own
-                 UNION SELECT child.id FROM stock_valuation_layer child JOIN own ON own.id = child.stock_valuation_layer_id
+                 UNION SELECT child.id FROM stock_valuation_layer child
+                                           JOIN own ON own.id = child.stock_valuation_layer_id
                  UNION SELECT adj.id FROM stock_valuation_layer adj JOIN own ON own.id = adj.applies_to_id
             )
             SELECT DISTINCT l.move_line_id

@@ -8,7 +8,6 @@ from odoo.tools import SQL, float_compare
 
 from . import cost_adjustment, gl_sql, posting_plan
 
-
 GL_STATES = [
     ("to_post", "Not Posted"),
     ("partial", "Partially Posted"),
@@ -30,9 +29,9 @@ _logger = logging.getLogger(__name__)
 
 # SVL origins whose context key is read at creation (see create())
 CONTEXT_ORIGIN = "gl_svl_origin"
-# The G/L bookkeeping of a value entry (SPEC §9): written only by the module's own jobs, which run as superuser
-# (sudo); refused to every user, whatever their access rights to value entries, through the ORM and RPC. The
-# posting date joins them once some cost is in the general ledger.
+# The G/L bookkeeping of a value entry (README, "Installing on an existing Odoo 18 database"): written only by the
+# module's own jobs, which run as superuser (sudo); refused to every user, whatever their access rights to value
+# entries, through the ORM and RPC. The posting date joins them once some cost is in the general ledger.
 GL_BOOKKEEPING_FIELDS = frozenset([
     "cost_posted_to_gl", "gl_state", "gl_excluded", "gl_link_ids", "gl_valuation", "gl_categ_id", "gl_origin",
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
@@ -68,10 +67,10 @@ class StockValuationLayer(models.Model):
         help="What created the value: direct cost, indirect cost (landed costs), variance, revaluation "
              "(revaluation wizard, standard price change) or rounding.")
     location_id = fields.Many2one(
-        "stock.location", "Location", readonly=True, index="btree_not_null",
+        "stock.location", readonly=True, index="btree_not_null",
         help="Internal location the value sits in (the valued side of the stock move).")
     warehouse_id = fields.Many2one(
-        "stock.warehouse", "Warehouse", compute=False, search=False, store=True, readonly=True,
+        "stock.warehouse", compute=False, search=False, store=True, readonly=True,
         index="btree_not_null")
     cost_posted_to_gl = fields.Monetary(
         "Cost Posted to G/L", readonly=True, copy=False, default=0.0,
@@ -130,19 +129,20 @@ class StockValuationLayer(models.Model):
         help="Inbound entries this outbound entry took its quantity from (FIFO applications).")
 
     def init(self):
-        super().init()
+        res = super().init()
         # the queue, the matrix and the valuation reports filter value entries by company and posting date
         tools.create_index(self.env.cr, "stock_valuation_layer_company_posting_date_index", self._table,
                            ["company_id", "posting_date"])
-        # the posting queue (Not Posted, Partially Posted) by company and date: small, as most entries are
-        # posted or not to post. Every index costs each value entry a write at back-fill and at posting
-        # (issue 5), so the low-cardinality fields (document type, entry type, origin, status) have none.
+        # the posting queue (Not Posted, Partially Posted) by company and date: small, as most entries are posted or not
+        # to post. Every index costs each value entry a write at back-fill and at posting (bench/README.md, posting), so
+        # the low-cardinality fields (document type, entry type, origin, status) have none.
         tools.create_index(self.env.cr, "stock_valuation_layer_gl_queue_index", self._table,
                            ["company_id", "posting_date"], where="gl_state IN ('to_post', 'partial')")
         # value per counterpart type by index-only scan (reconciliation analysis)
         if not tools.index_exists(self.env.cr, "stock_valuation_layer_gl_type_value_index"):
             self.env.cr.execute(SQL("""CREATE INDEX stock_valuation_layer_gl_type_value_index ON stock_valuation_layer
                                    (company_id, gl_counterpart_type) INCLUDE (value)"""))
+        return res
 
     # ------------------------------------------------------------------------------------------------
     # CRUD
@@ -182,14 +182,14 @@ class StockValuationLayer(models.Model):
 
     def _gl_check_bookkeeping_write(self, names):
         """Refuse a user's write (or creation) of the G/L bookkeeping ``names`` of value entries ``self``
-        (SPEC §9): cost posted to G/L, G/L status, links, valuation and accounts at creation, adjustment
-        fields, and the posting date of an entry with cost in the general ledger. The module's jobs write them
-        as superuser; Odoo's own flows never write them.
+        (``GL_BOOKKEEPING_FIELDS``): cost posted to G/L, G/L status, links, valuation and accounts at creation,
+        adjustment fields, and the posting date of an entry with cost in the general ledger. The module's jobs write
+        them as superuser; Odoo's own flows never write them.
 
         :raises AccessError: naming the fields, the first value entries and what to do instead
         """
         refused = set(names) & GL_BOOKKEEPING_FIELDS
-        if "posting_date" in names and self.filtered(lambda l: l.gl_state in ("posted", "partial")):
+        if "posting_date" in names and self.filtered(lambda layer: layer.gl_state in ("posted", "partial")):
             refused.add("posting_date")
         if not refused:
             return
@@ -226,7 +226,7 @@ class StockValuationLayer(models.Model):
         if not pending:
             return
         rows = []
-        for layer in self.filtered(lambda l: l.quantity < 0 and not l.stock_valuation_layer_id):
+        for layer in self.filtered(lambda layer: layer.quantity < 0 and not layer.stock_valuation_layer_id):
             queue = pending.get((layer.product_id.id, layer.company_id.id, layer.lot_id.id or False))
             if not queue:
                 continue
@@ -243,8 +243,8 @@ class StockValuationLayer(models.Model):
         adjustment of that outbound entry (BC: dated like it). Manual categories date it like the outbound
         entry, or the first open date when that is locked; real-time ones keep the date of Odoo's own
         journal entry (today)."""
-        corrections = self.filtered(lambda l: not l.quantity and l.stock_valuation_layer_id.quantity < 0
-                                    and not l.applies_to_id and not l.stock_landed_cost_id)
+        corrections = self.filtered(lambda layer: not layer.quantity and layer.stock_valuation_layer_id.quantity < 0
+                                    and not layer.applies_to_id and not layer.stock_landed_cost_id)
         if not corrections:
             return
         today = fields.Date.context_today(self)
@@ -272,7 +272,8 @@ class StockValuationLayer(models.Model):
         self.ensure_one()
         move = self.stock_move_id
         company = self.company_id
-        if not (move and company.anglo_saxon_accounting and move._is_out() and not self.currency_id.is_zero(self.value)):
+        if not (move and company.anglo_saxon_accounting and move._is_out()
+                and not self.currency_id.is_zero(self.value)):
             return False
         product = self.product_id.with_company(company)
         output = product.product_tmpl_id.get_product_accounts()["stock_output"]
@@ -281,7 +282,7 @@ class StockValuationLayer(models.Model):
         if move.returned_move_ids.filtered(lambda m: m.state == "done"):
             return True
         invoices = move._get_related_invoices().filtered(lambda m: m.state == "posted")
-        return bool(invoices.line_ids.filtered(lambda l: l.product_id == product and l.account_id == output))
+        return bool(invoices.line_ids.filtered(lambda line: line.product_id == product and line.account_id == output))
 
     def _gl_record_return_price_differences(self):
         """Manual categories: the expense transfer Odoo's automated valuation posts beside a vendor return
@@ -289,16 +290,19 @@ class StockValuationLayer(models.Model):
         (purchase_stock ``stock.move._account_entry_move``: Dr stock input / Cr expense for (value per unit
         of the return - value per unit of the returned receipt) x quantity, unless the bill already made
         a price difference). Stored on the value entry, posted with it."""
-        for layer in self.filtered(lambda l: l.quantity and l.stock_move_id.purchase_line_id
-                                   and l.stock_move_id.origin_returned_move_id and l.gl_valuation == "manual_periodic"
-                                   and not l.currency_id.is_zero(l.value)):
+        for layer in self.filtered(lambda layer: layer.quantity and layer.stock_move_id.purchase_line_id
+                                   and layer.stock_move_id.origin_returned_move_id
+                                   and layer.gl_valuation == "manual_periodic"
+                                   and not layer.currency_id.is_zero(layer.value)):
             move = layer.stock_move_id
             returned_move = move.origin_returned_move_id
             if (move | returned_move).stock_valuation_layer_ids.stock_valuation_layer_ids.account_move_line_id:
                 continue
-            returned_layer = returned_move.stock_valuation_layer_ids.filtered(lambda l: not l.stock_valuation_layer_id)[:1]
+            returned_layer = returned_move.stock_valuation_layer_ids.filtered(
+                lambda layer: not layer.stock_valuation_layer_id)[:1]
             if move._is_out() and move._is_returned(valued_type="out"):
-                unit_diff = (layer._get_layer_price_unit() - returned_layer._get_layer_price_unit()) if returned_layer else 0
+                unit_diff = (layer._get_layer_price_unit() - returned_layer._get_layer_price_unit()
+                             if returned_layer else 0)
             elif returned_move._is_out() and returned_move._is_returned(valued_type="out"):
                 unit_diff = returned_layer._get_layer_price_unit() - move.purchase_line_id._get_gross_price_unit()
             else:
@@ -314,7 +318,7 @@ class StockValuationLayer(models.Model):
         A new inbound or value-only entry flags when an outbound entry exists in its valuation period or
         later (value-only children of a receipt are valued on the receipt's date, as BC item charges); a
         new outbound entry flags when inbound entries exist in later periods (back-dated delivery)."""
-        adjustable = self.filtered(lambda l: not l.is_adjustment and not l.applies_to_id)
+        adjustable = self.filtered(lambda layer: not layer.is_adjustment and not layer.applies_to_id)
         for company in adjustable.company_id:
             period = company.gl_average_cost_period
             if not cost_adjustment.is_periodic_average(period):
@@ -547,8 +551,9 @@ class StockValuationLayer(models.Model):
             domain.append(("company_id", "in", list(company_ids)))
         if svl_ids:
             domain.append(("id", "in", list(svl_ids)))
+        Company = self.env["res.company"].sudo()
         companies = self.sudo().search(domain).company_id if svl_ids else (
-            self.env["res.company"].sudo().browse(company_ids) if company_ids else self.env["res.company"].sudo().search([]))
+            Company.browse(company_ids) if company_ids else Company.search([]))
         ids = []
         for company in companies:
             ids += self._gl_sync_native_postings_company(company, svl_ids)
@@ -571,15 +576,15 @@ class StockValuationLayer(models.Model):
             # the value entry of the stock move whose expense is not linked yet: the correction of a delivery
             # (value only) before the delivery itself; the entries of a move, in order
             layers = self.search([("stock_move_id", "=", journal_entry.stock_move_id.id)], order="id").filtered(
-                lambda l: not l.gl_link_ids.filtered(lambda link: link.account_type == "cogs"))
-            layer = (layers.filtered(lambda l: not l.quantity) or layers)[:1]
+                lambda layer: not layer.gl_link_ids.filtered(lambda link: link.account_type == "cogs"))
+            layer = (layers.filtered(lambda layer: not layer.quantity) or layers)[:1]
             if not layer:
                 continue
             product = layer.product_id.with_company(layer.company_id)
             expense = self.env["stock.inventory.cost.planner"]._product_accounts(
                 product, {}, layer.gl_categ_id or product.categ_id)["expense"]
             lines = journal_entry.line_ids
-            expense_lines = lines.filtered(lambda l: l.account_id == expense)
+            expense_lines = lines.filtered(lambda line: line.account_id == expense)
             if not expense_lines or len(lines) != 2:
                 continue
             amount = layer.currency_id.round(sum(expense_lines.mapped("balance")))
@@ -620,7 +625,8 @@ class StockValuationLayer(models.Model):
             ), share AS (
                 SELECT t.id, t.account_move_id, t.product_id, t.company_id, t.val_account, t.out_account,
                        t.expense_account, t.counterpart_type,
-                       COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)) FILTER (WHERE o.product_id = t.product_id), 0), 1)
+                       COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)) FILTER (WHERE o.product_id = t.product_id), 0),
+                                1)
                            AS ratio_product,
                        COALESCE(ABS(t.value) / NULLIF(SUM(ABS(o.value)), 0), 1) AS ratio_all
                   FROM todo t

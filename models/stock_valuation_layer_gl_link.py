@@ -29,7 +29,8 @@ class StockValuationLayerGlLink(models.Model):
     amount = fields.Monetary(required=True, currency_field="currency_id")
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    run_id = fields.Many2one("stock.inventory.cost.post.run", "Posting Run", index="btree_not_null", ondelete="set null")
+    run_id = fields.Many2one("stock.inventory.cost.post.run", "Posting Run", index="btree_not_null",
+                             ondelete="set null")
     lock_date_moved = fields.Boolean(
         help="The posting date was moved to the first open date by a lock date (reconciliation warning).")
     setup_id = fields.Many2one("stock.posting.setup", "Posting Setup", index="btree_not_null", ondelete="set null")

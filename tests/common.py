@@ -39,7 +39,7 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         super().tearDown()
 
     def _assert_gl_invariants(self):
-        """After every test (issue 5): each value entry's cost posted to G/L equals the sum of its links on
+        """After every test: each value entry's cost posted to G/L equals the sum of its links on
         the inventory account type, and every journal entry a posting run created is posted and balanced."""
         self.env.flush_all()
         self.env.cr.execute("""
@@ -214,7 +214,8 @@ class FlowCase(GlReconciliationCommon):
         cls.company.gl_automatic_cost_adjustment = "never"
         Account = cls.env["account.account"].with_company(cls.company)
         cls.second_accounts = dict(cls.company_data, **{
-            key: Account.create({"name": "%s B" % name, "code": code, "reconcile": True, "account_type": "asset_current"})
+            key: Account.create({"name": "%s B" % name, "code": code, "reconcile": True,
+                                 "account_type": "asset_current"})
             for key, name, code in (("default_account_stock_in", "Stock Input", "STOCKIN2"),
                                     ("default_account_stock_out", "Stock Output", "STOCKOUT2"),
                                     ("default_account_stock_valuation", "Stock Valuation", "STOCKVAL2"))})

@@ -20,8 +20,8 @@ was delivered) is skipped the same way in both runs, so the two runs always play
 """
 from collections import defaultdict
 from contextlib import closing
-from dataclasses import dataclass, field, fields as dc_fields
-from typing import Tuple
+from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -119,7 +119,7 @@ class ReturnReceipt:
 @dataclass(frozen=True)
 class LandedCost:
     """Landed cost of ``amount`` (split equally) on the receipts ``receipts`` (indexes of done receipts)."""
-    receipts: Tuple[int, ...] = (0,)
+    receipts: tuple[int, ...] = (0,)
     amount: float = 10.0
     kind = "landed_cost"
 
@@ -197,7 +197,7 @@ class Flow:
     quantities, before the receipt); ``steps_in`` / ``steps_out``: warehouse reception and delivery steps
     (1 to 3, 1 or 2); ``posting_method`` of the manual run.
     """
-    steps: Tuple[object, ...] = ()
+    steps: tuple[object, ...] = ()
     cost_method: str = "fifo"
     tracking: str = "none"
     lot_valuated: bool = False
@@ -256,9 +256,9 @@ def compare(native, manual):
                         ("open items", native.open_items, manual.open_items)):
         for key in sorted(set(a) | set(b), key=str):
             if a.get(key, 0.0) != b.get(key, 0.0):
-                diffs.append("{} {}: native {}, manual {}".format(label, key, a.get(key, 0.0), b.get(key, 0.0)))
-    diffs += ["reconciliation (native) {}".format(row) for row in native.matrix]
-    diffs += ["reconciliation {}".format(row) for row in manual.matrix]
+                diffs.append(f"{label} {key}: native {a.get(key, 0.0)}, manual {b.get(key, 0.0)}")
+    diffs += [f"reconciliation (native) {row}" for row in native.matrix]
+    diffs += [f"reconciliation {row}" for row in manual.matrix]
     diffs += manual.notes
     return diffs
 
@@ -533,7 +533,8 @@ class FlowRunner:
             self._post_bill(order)
 
     def _step_landedcost(self, step):
-        pickings = self.env["stock.picking"].union(*[self._pick(self.receipts, i) for i in step.receipts if self.receipts])
+        pickings = self.env["stock.picking"].union(*[self._pick(self.receipts, i) for i in step.receipts
+                                                     if self.receipts])
         if not pickings:
             return self._skip(step, "no receipt")
         lc = self.env["stock.landed.cost"].create({
@@ -588,8 +589,9 @@ class FlowRunner:
             if not quant or quant.lot_id.quantity_svl <= 0:
                 return self._skip(step, "no lot to revalue")
             vals["lot_id"] = quant.lot_id.id
-        self.env["stock.valuation.layer.revaluation"].with_context(
-            default_product_id=product.id, default_company_id=self.company.id).create(vals).action_validate_revaluation()
+        Revaluation = self.env["stock.valuation.layer.revaluation"].with_context(
+            default_product_id=product.id, default_company_id=self.company.id)
+        Revaluation.create(vals).action_validate_revaluation()
 
     def _step_setcost(self, step):
         product = self._product(step.product)
@@ -635,9 +637,10 @@ class FlowRunner:
             valuation, stock_input = (accounts.property_stock_valuation_account_id,
                                       accounts.property_stock_account_input_categ_id)
             lines = layer.account_move_id.line_ids
-            if not lines.filtered(lambda l: l.account_id == valuation and l.balance > 0):
+            if not lines.filtered(lambda line: line.account_id == valuation and line.balance > 0):
                 continue
-            interim = {self.case.company_data[k].id for k in ("default_account_stock_in", "default_account_stock_out")} | {
+            interim = {self.case.company_data[k].id for k in ("default_account_stock_in",
+                                                              "default_account_stock_out")} | {
                 self.case.second_accounts[k].id for k in ("default_account_stock_in", "default_account_stock_out")}
             for line in lines:
                 _normalise(snap, line.account_id.code, -line.balance,
@@ -663,8 +666,8 @@ class FlowRunner:
         for cost in landed.stock_landed_cost_id.filtered("account_move_id"):
             lines = cost.account_move_id.line_ids
             for product in lines.product_id:
-                product_lines = lines.filtered(lambda l: l.product_id == product)
-                out_lines = product_lines.filtered(lambda l: "already out" in (l.name or ""))
+                product_lines = lines.filtered(lambda line: line.product_id == product)
+                out_lines = product_lines.filtered(lambda line: "already out" in (line.name or ""))
                 net = {}
                 for line in out_lines:
                     net[line.account_id] = net.get(line.account_id, 0.0) + line.balance
@@ -672,7 +675,7 @@ class FlowRunner:
                 final = [a for a, b in net.items() if float_compare(b, 0.0, precision_rounding=rounding) > 0]
                 if len(valuation) != 1 or len(final) != 1:
                     continue
-                posted = sum(product_lines.filtered(lambda l: l.account_id == valuation[0]).mapped("balance"))
+                posted = sum(product_lines.filtered(lambda line: line.account_id == valuation[0]).mapped("balance"))
                 values = odoo_values[cost, product]
                 gap = float_round(sum(values) - posted, precision_rounding=rounding)
                 if float_is_zero(gap, precision_rounding=rounding) or abs(gap) > rounding * len(values) + 1e-9:

@@ -1,8 +1,24 @@
 """Flows the parity harness once found ending with other ledgers than Odoo's automated valuation, each
 kept as it printed (``test_parity_generated.test_regressions`` plays them again)."""
 from .flows import (  # noqa: F401 (the flows below are pasted as the harness prints them)
-    Bill, Buy, Close, Count, CreditNote, Deliver, Flow, Internal, Invoice, LandedCost, Receive, ReturnDelivery,
-    ReturnReceipt, Revalue, Scrap, Sell, SetCost, Switch,
+    Bill,
+    Buy,
+    Close,
+    Count,
+    CreditNote,
+    Deliver,
+    Flow,
+    Internal,
+    Invoice,
+    LandedCost,
+    Receive,
+    ReturnDelivery,
+    ReturnReceipt,
+    Revalue,
+    Scrap,
+    Sell,
+    SetCost,
+    Switch,
 )
 
 REGRESSIONS = {

@@ -1,4 +1,4 @@
-"""Adjust Cost – Item Entries (SPEC §5, §8) with Business Central's worked examples L3, L5, L6 and L9
+"""Adjust Cost – Item Entries with Business Central's worked examples
 run through Odoo's own flows, plus negative stock, partial deliveries, applications and scheduled runs."""
 import unittest
 from datetime import date
@@ -90,7 +90,7 @@ class TestCostAdjustment(GlReconciliationCommon):
 
     # ------------------------------------------------------------------------------------------------
     def test_l3_late_landed_cost_after_sale(self):
-        """BC L3: purchase 1 @ 10 (01-01), sale (01-15), posted; landed cost 2.00 on 02-10 after the sale.
+        """Purchase 1 @ 10 (01-01), sale (01-15), posted; landed cost 2.00 on 02-10 after the sale.
         Adjust Cost creates -2.00 dated like the sale; after posting, the sale's cost side carries 12.00."""
         product = self._product("L3 chain")
         receipt = self._receive(product, 1, 10.0, date=date(2026, 1, 1))
@@ -131,8 +131,8 @@ class TestCostAdjustment(GlReconciliationCommon):
         expense = self.accounts["default_account_expense"].code
         self.assertEqual(self._codes(by_date[date(2026, 1, 15)].line_ids), {(stock_val, -2.0), (expense, 2.0)})
         # COGS side of the sale: 10.00 on stock output (the delivery) + 2.00 on cost of goods sold
-        cost_side = sum(out_svl.gl_link_ids.filtered(lambda l: l.account_type != "inventory").mapped("amount")) + \
-            sum(adjustment.gl_link_ids.filtered(lambda l: l.account_type != "inventory").mapped("amount"))
+        cost_side = sum((out_svl | adjustment).gl_link_ids.filtered(
+            lambda link: link.account_type != "inventory").mapped("amount"))
         self.assertEqual(round(cost_side, 2), 12.0)
         self.assertEqual(self._stock(product), (0.0, 0.0))
         # running both again creates and posts nothing
@@ -166,7 +166,7 @@ class TestCostAdjustment(GlReconciliationCommon):
         return [self._svl(d) for d in (d3, d4, d6)]
 
     def test_l5_average_cost_period_day(self):
-        """BC L5, period Day: -30 / -30 / -100. Odoo's running average already gives these values: the
+        """Average Cost Period Day: -30 / -30 / -100. Odoo's running average already gives these values: the
         product is never flagged and Adjust Cost creates nothing."""
         self.company.gl_average_cost_period = "day"
         product = self._product("L5 day", self.avco_categ)
@@ -178,7 +178,7 @@ class TestCostAdjustment(GlReconciliationCommon):
         self.assertEqual(self._stock(product), (0.0, 0.0))
 
     def test_l5_average_cost_period_month(self):
-        """BC L5, period Month: -30 / -65 / -65 (February: (30 + 100) / 2). The February receipt after the
+        """Average Cost Period Month: -30 / -65 / -65 (February: (30 + 100) / 2). The February receipt after the
         February sale flags the product; the adjustment moves 35.00 between the two sales, dated like
         them, and the product ends at quantity 0 and value 0."""
         self.company.gl_average_cost_period = "month"
@@ -195,7 +195,7 @@ class TestCostAdjustment(GlReconciliationCommon):
         self.assertEqual(self._adjust_cost(product_ids=product).state, "nothing")
 
     def test_l6_costing_methods(self):
-        """BC L6: three increases of 1 on 01-01 at 10, 20, 30; decreases on 02-01, 03-01, 04-01. FIFO
+        """Three increases of 1 on 01-01 at 10, 20, 30; decreases on 02-01, 03-01, 04-01. FIFO
         -10/-20/-30, average -20/-20/-20; quantity 0 and value 0 at the end for both."""
         for categ, expected in ((self.manual_categ, [-10.0, -20.0, -30.0]), (self.avco_categ, [-20.0, -20.0, -20.0])):
             product = self._product("L6 %s" % categ.name, categ)
@@ -219,11 +219,12 @@ class TestCostAdjustment(GlReconciliationCommon):
         run = self._adjust_cost()
         self.assertEqual(run.total_forwarded, -6.0)
         self.assertEqual([self._carried(s) for s in outs], [-22.0, -22.0, -22.0])
-        self.assertEqual(sorted(run.svl_ids.mapped("posting_date")), [date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)])
+        self.assertEqual(sorted(run.svl_ids.mapped("posting_date")), [date(2026, 2, 1), date(2026, 3, 1), date(2026, 4,
+                                                                                                               1)])
         self.assertEqual(self._stock(product), (0.0, 0.0))
 
     def test_l9_adjustment_dated_first_open_date(self):
-        """BC L9: sale on 09-05, posting allowed from 09-10: the adjustment for the sale is dated 09-10
+        """Sale on 09-05, posting allowed from 09-10: the adjustment for the sale is dated 09-10
         and posts there; an adjustment for a sale dated after the lock keeps its date."""
         product = self._product("L9")
         receipt = self._receive(product, 2, 10.0, date=date(2026, 9, 1))
@@ -255,7 +256,8 @@ class TestCostAdjustment(GlReconciliationCommon):
         self.assertEqual(self._adjust_cost(product_ids=product).state, "nothing")
         self.assertEqual(self._carried(out_svl), -60.0)
         self._post_inventory_cost(posting_method="per_entry")
-        cost_side = sum((out_svl | correction).gl_link_ids.filtered(lambda l: l.account_type != "inventory").mapped("amount"))
+        cost_side = sum((out_svl | correction).gl_link_ids.filtered(
+            lambda link: link.account_type != "inventory").mapped("amount"))
         self.assertEqual(round(cost_side, 2), 60.0)
         self.assertEqual(self._stock(product), (0.0, 0.0))
 
@@ -316,7 +318,7 @@ class TestCostAdjustment(GlReconciliationCommon):
             self.assertEqual(layer.quantity - sum(layer.gl_consumed_by_ids.mapped("quantity")), layer.remaining_qty)
 
     def test_automatic_cost_adjustment_horizon(self):
-        """BC L4: with Automatic Cost Adjustment = Month, a late cost on a receipt of the last month is
+        """With Automatic Cost Adjustment = Month, a late cost on a receipt of the last month is
         forwarded before the transaction commits; with Day, it waits for the batch job."""
         today = date.today()
         self.company.gl_automatic_cost_adjustment = "month"
@@ -371,7 +373,7 @@ class TestCostAdjustment(GlReconciliationCommon):
 
     def test_reconciliation_warns_costs_not_adjusted(self):
         """A difference on an account type while a product of the filter waits for cost adjustment gets the
-        "Adjust Cost" warning (SPEC §6 order: after "not posted"); once adjusted, the next cause shows."""
+        "Adjust Cost" warning (the catalogue's order: after "not posted"); once adjusted, the next cause shows."""
         product = self._product("Recon")
         receipt = self._receive(product, 1, 10.0, date=date(2026, 7, 1))
         self._deliver(product, 1, date=date(2026, 7, 2))

@@ -39,10 +39,10 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         return order, receipt
 
     def test_inventory_administrator_cannot_rewrite_gl_bookkeeping(self):
-        """SPEC §9: an Inventory Administrator (write access to value entries) is refused, over RPC, every
-        write of the G/L bookkeeping: re-queueing an automated entry already in the G/L, hiding a manual entry
-        from the queue, moving a posted entry's date, creating links. Nothing changes and the next run posts
-        exactly the queue."""
+        """G/L bookkeeping (``GL_BOOKKEEPING_FIELDS``): an Inventory Administrator (write access to value entries) is
+        refused, over RPC, every write of the G/L bookkeeping: re-queueing an automated entry already in the G/L, hiding
+        a manual entry from the queue, moving a posted entry's date, creating links. Nothing changes and the next run
+        posts exactly the queue."""
         stock_admin = new_test_user(self.env, login="stock_admin_rpc", company_id=self.company.id,
                                     groups="stock.group_stock_manager")
         real_time = self._make_product("RT", self.stock_account_product_categ, self.company)
@@ -84,7 +84,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(self._post_inventory_cost().state, "nothing")
 
     def test_history_with_journal_entries_stays_out_of_the_queue(self):
-        """SPEC §2: on install over history, value entries before 'Post Inventory Cost From' that carry a
+        """On install over history, value entries before 'Post Inventory Cost From' that carry a
         journal entry Odoo did not post them to stock accounts with (a vendor bill's price difference, the
         manual share of a landed cost over an automated and a manual product) are 'not to post', like the
         rest of the history; moving the date back queues them, forward takes them out again."""
@@ -96,7 +96,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
             lc = self._landed_cost(receipt, 20.0)
         manual = self.product.stock_valuation_layer_ids
         price_diff = manual.filtered("account_move_line_id")
-        manual_lc = manual.filtered(lambda l: l.stock_landed_cost_id)
+        manual_lc = manual.filtered(lambda layer: layer.stock_landed_cost_id)
         self.assertEqual((price_diff.value, price_diff.account_move_id.move_type), (10.0, "in_invoice"))
         self.assertEqual((manual_lc.value, manual_lc.account_move_id), (10.0, lc.account_move_id))
         # a database from before the install: the module's columns and links wiped
@@ -111,7 +111,8 @@ class TestLedgerIntegrity(GlReconciliationCommon):
                                                                        "date_to": date(2025, 12, 31)})
         wizard.action_compute()
         inventory = wizard.line_ids.filtered(lambda row: row.account_type == "inventory")
-        self.assertEqual((inventory.inventory, inventory.difference, inventory.warning_code), (180.0, -120.0, "history"))
+        self.assertEqual((inventory.inventory, inventory.difference, inventory.warning_code),
+                         (180.0, -120.0, "history"))
         self.assertEqual(self.env["stock.valuation.layer"].search(inventory.action_open_warning()["domain"]), manual)
         wizard.date_from = date(2026, 1, 1)
         self.assertFalse(wizard._has_history_not_posted())
@@ -181,7 +182,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertIn("Another Post Inventory Cost to G/L run is in progress", run.note)
 
     def test_uninstall_then_install_again_posts_nothing_twice(self):
-        """SPEC §2: uninstalling keeps the G/L bookkeeping (``uninstall_hook``) and installing again puts it
+        """Uninstalling keeps the G/L bookkeeping (``uninstall_hook``) and installing again puts it
         back before the back-fill: the entries an earlier install posted stay posted, adjustment entries keep
         their origin, outbound entry and date, the runs and settings come back, and a run posts nothing."""
         receipt = self._receive(self.product, 10, 7.0, date=date(2026, 3, 2))

@@ -6,7 +6,7 @@ from .common import GlReconciliationCommon
 
 @tagged("post_install", "-at_install")
 class TestParity(GlReconciliationCommon):
-    """SPEC §3 parity invariant / §10 scenario 3: the same flows, run once in a company whose categories
+    """The parity invariant (README, "Parity with Odoo"): the same flows, run once in a company whose categories
     are automated (Odoo posts natively) and once in a company whose categories are manual plus Post
     Inventory Cost to G/L, end with the same balance on every account, to the cent."""
 
@@ -45,7 +45,8 @@ class TestParity(GlReconciliationCommon):
         # 1. purchase 10 @ 10 received, billed at 11 (bill price difference, FIFO -> value entry)
         po = env["purchase.order"].create({
             "partner_id": partner.id, "company_id": company.id,
-            "order_line": [Command.create({"product_id": product.id, "product_qty": 10, "price_unit": 10.0, "taxes_id": False})],
+            "order_line": [Command.create({"product_id": product.id, "product_qty": 10, "price_unit": 10.0,
+                                           "taxes_id": False})],
         })
         po.button_confirm()
         receipt = po.picking_ids
@@ -62,7 +63,8 @@ class TestParity(GlReconciliationCommon):
         # 2. sale of 4 delivered and invoiced (Anglo-Saxon COGS lines on the invoice)
         so = env["sale.order"].create({
             "partner_id": partner.id, "company_id": company.id,
-            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4, "price_unit": 30.0, "tax_id": False})],
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4, "price_unit": 30.0,
+                                           "tax_id": False})],
         })
         so.action_confirm()
         delivery = so.picking_ids
@@ -128,7 +130,8 @@ class TestParity(GlReconciliationCommon):
         val_code = self.data_rt["default_account_stock_valuation"].code
         self.assertEqual(balances_rt[val_code], round(sum(svl_rt.mapped("value")), 2))
         # nothing left to post: a second run, per entry this time, posts nothing
-        self.assertEqual(self._post_inventory_cost(company=self.company_manual, posting_method="per_entry").state, "nothing")
+        self.assertEqual(self._post_inventory_cost(company=self.company_manual, posting_method="per_entry").state,
+                         "nothing")
         return balances_rt
 
     def test_scenario_3_parity(self):

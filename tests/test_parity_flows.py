@@ -6,10 +6,10 @@ from .flows import Bill, Buy, Close, Flow, Invoice, LandedCost, ReturnDelivery, 
 
 @tagged("post_install", "-at_install")
 class TestParityFlows(FlowCase):
-    """Flows that once ended with other ledgers than Odoo's automated valuation (issue 12). Each is played
-    with automated categories (Odoo posts: the oracle) and with manual categories + Adjust Cost – Item
-    Entries + Post Inventory Cost to G/L; both must end with the same balances, stock values, open items of
-    the interim accounts and a clean reconciliation, and the oracle's figures are pinned here."""
+    """Flows that once ended with other ledgers than Odoo's automated valuation (README, "Parity with Odoo"). Each is
+    played with automated categories (Odoo posts: the oracle) and with manual categories + Adjust Cost – Item Entries +
+    Post Inventory Cost to G/L; both must end with the same balances, stock values, open items of the interim accounts
+    and a clean reconciliation, and the oracle's figures are pinned here."""
 
     def assert_flow(self, flow, balances, values, open_items=None):
         native = self.assert_parity(flow)
@@ -76,7 +76,8 @@ class TestParityFlows(FlowCase):
         accounts, whether they are posted after the switch or were posted before it."""
         steps = (Buy(qty=10, price=10.0), Sell(qty=3), Invoice(0), Switch())
         for flow in (Flow(switch_to="real_time", switch_cost_method="average", steps=steps),
-                     Flow(switch_to="real_time", switch_cost_method="average", steps=steps[:3] + (Close(),) + steps[3:])):
+                     Flow(switch_to="real_time", switch_cost_method="average",
+                          steps=steps[:3] + (Close(),) + steps[3:])):
             self.assert_flow(flow, {
                 "121000": 90.0, "400000": -90.0, "600000": 30.0, "STOCKIN": -30.0, "STOCKIN2": -70.0,
                 "STOCKVAL2": 70.0,

@@ -14,7 +14,7 @@ from .common import GlReconciliationCommon
 class TestPostInventoryCost(GlReconciliationCommon):
 
     def _scenario_1(self):
-        """BC L3/D5 adapted: purchase 10 @ 7, landed cost 10, sale 10 (FIFO, manual)."""
+        """Purchase 10 @ 7, landed cost 10, sale 10 (FIFO, manual)."""
         receipt = self._receive(self.product, 10, 7.0)
         self._landed_cost(receipt.picking_id or self._picking_for(receipt), 10.0)
         delivery = self._deliver(self.product, 10)
@@ -22,7 +22,8 @@ class TestPostInventoryCost(GlReconciliationCommon):
 
     def test_scenario_1_per_entry(self):
         receipt, delivery = self._scenario_1()
-        svls = (receipt | delivery).stock_valuation_layer_ids | receipt.stock_valuation_layer_ids.stock_valuation_layer_ids
+        svls = ((receipt | delivery).stock_valuation_layer_ids
+                | receipt.stock_valuation_layer_ids.stock_valuation_layer_ids)
         self.assertEqual(sorted(svls.mapped("value")), [-80.0, 10.0, 70.0])
         self.assertEqual(set(svls.mapped("gl_state")), {"to_post"})
         self.assertEqual(sorted(svls.mapped("document_type")), ["purchase", "purchase", "sale"])
@@ -39,12 +40,14 @@ class TestPostInventoryCost(GlReconciliationCommon):
         })
         self.assertEqual((run.total_inventory, run.total_stock_input, run.total_overhead_applied,
                           run.total_stock_output), (0.0, -70.0, -10.0, 80.0))
-        inv_lines = run.move_ids.line_ids.filtered(lambda l: l.account_id == acc["default_account_stock_valuation"])
+        inv_lines = run.move_ids.line_ids.filtered(
+            lambda line: line.account_id == acc["default_account_stock_valuation"])
         self.assertEqual(sorted(inv_lines.mapped("balance")), [-80.0, 10.0, 70.0])
         self.assertEqual(set(svls.mapped("gl_state")), {"posted"})
         for svl in svls:
             self.assertEqual(svl.cost_posted_to_gl, svl.value)
-            self.assertEqual(sum(svl.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), svl.value)
+            inventory_links = svl.gl_link_ids.filtered(lambda link: link.account_type == "inventory")
+            self.assertEqual(sum(inventory_links.mapped("amount")), svl.value)
         self.assertEqual(delivery.stock_valuation_layer_ids.gl_link_ids.move_line_id.move_id.ref,
                          delivery.stock_valuation_layer_ids.reference or delivery.stock_valuation_layer_ids.description)
         # Idempotent: a second run posts nothing.
@@ -65,7 +68,7 @@ class TestPostInventoryCost(GlReconciliationCommon):
         self.assertEqual(move.ref, "INVT-0001")
         acc = self.company_data
         val = acc["default_account_stock_valuation"]
-        by_key = {(l.account_id.code, l.balance) for l in move.line_ids}
+        by_key = {(line.account_id.code, line.balance) for line in move.line_ids}
         customer_return_value = returned.stock_valuation_layer_ids.value
         self.assertEqual(customer_return_value, 8.0)
         # debits and credits never netted: inventory has +70 +10 +16 +8 (one debit line) and -80 (credit); the
@@ -78,10 +81,10 @@ class TestPostInventoryCost(GlReconciliationCommon):
             (acc["default_account_stock_out"].code, 80.0),
             (acc["default_account_stock_out"].code, -8.0),
         })
-        interim = move.line_ids.filtered(lambda l: l.account_id == acc["default_account_stock_in"])
+        interim = move.line_ids.filtered(lambda line: line.account_id == acc["default_account_stock_in"])
         self.assertEqual(len(interim), 1)
         self.assertFalse(interim.product_id, "a posting group's line sums value entries, with no product")
-        debit_inv = move.line_ids.filtered(lambda l: l.account_id == val and l.balance > 0)
+        debit_inv = move.line_ids.filtered(lambda line: line.account_id == val and line.balance > 0)
         fed = debit_inv.gl_link_ids.svl_id
         self.assertEqual(len(fed), 4)
         self.assertEqual(sorted(debit_inv.gl_link_ids.mapped("amount")), [8.0, 10.0, 16.0, 70.0])
@@ -159,7 +162,8 @@ class TestPostInventoryCost(GlReconciliationCommon):
         with self.assertRaisesRegex(UserError, "per entry"):
             self.env["stock.inventory.cost.post"].create({
                 "company_id": self.company.id, "posting_method": "per_entry", "reference": "X"}).action_run()
-        action = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id, "post": False}).action_run()
+        action = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id,
+                                                               "post": False}).action_run()
         self.assertEqual(action["report_name"], "stock_account_gl_reconciliation.report_cost_post_test")
         self.assertFalse(self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)]))
         run = self._post_inventory_cost()
@@ -187,7 +191,8 @@ class TestPostInventoryCost(GlReconciliationCommon):
         svl = self._receive(free, 4, 0.0).stock_valuation_layer_ids
         self.assertEqual((svl.value, svl.quantity, svl.gl_state), (0.0, 4.0, "not_to_post"))
         self._receive(self.product, 1, 3.0)
-        wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id, "show_only_warnings": True})
+        wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id,
+                                                               "show_only_warnings": True})
         data = wizard._get_test_report_data()
         zero = [p for p in data["problems"] if p["code"] == "zero_cost"]
         self.assertEqual([p["svl_id"] for p in zero], svl.ids)
@@ -216,7 +221,8 @@ class TestPostingSetup(GlReconciliationCommon):
         Setup.create({"company_id": self.company.id, "warehouse_id": self.warehouse.id,
                       "inventory_account_id": acc["INVWH"].id})
         Setup.create({"company_id": self.company.id, "location_id": shelf.id, "inventory_account_id": acc["INVLOC"].id})
-        Setup.create({"company_id": self.company.id, "warehouse_id": self.warehouse.id, "categ_id": self.manual_categ.id,
+        Setup.create({"company_id": self.company.id, "warehouse_id": self.warehouse.id,
+                      "categ_id": self.manual_categ.id,
                       "inventory_account_id": acc["INVCAT"].id})
         on_stock = self._receive(self.product, 2, 5.0).stock_valuation_layer_ids
         on_shelf = self._move(self.product, self.env.ref("stock.stock_location_suppliers"), shelf, 1,
@@ -225,7 +231,8 @@ class TestPostingSetup(GlReconciliationCommon):
         other = self._make_product("Other", other_categ, self.company)
         other_svl = self._receive(other, 1, 5.0).stock_valuation_layer_ids
         sold = self._deliver(other, 1).stock_valuation_layer_ids
-        entries, problems = self.env["stock.inventory.cost.planner"]._plan_entries(on_stock | on_shelf | other_svl | sold)
+        planner = self.env["stock.inventory.cost.planner"]
+        entries, problems = planner._plan_entries(on_stock | on_shelf | other_svl | sold)
         by_svl = {e.svl_id: e.accounts for e in entries}
         self.assertEqual(by_svl[on_stock.id]["inventory"], acc["INVCAT"].id)   # warehouse + category
         self.assertEqual(by_svl[on_shelf.id]["inventory"], acc["INVLOC"].id)   # location beats the rest

@@ -11,9 +11,10 @@ D1, D2 = date(2026, 1, 15), date(2026, 1, 16)
 ACC = {"inventory": 2130, "stock_output": 5100, "stock_input": 2140, "overhead_applied": 7890}
 
 
-def entry(svl_id, amount, ctype="stock_output", posting_date=D1, accounts=ACC, **kw):
+def entry(svl_id, amount, ctype="stock_output", posting_date=D1, accounts=None, **kw):
     return pp.PlanEntry(svl_id=svl_id, company_id=1, posting_date=posting_date, amount=amount, journal_id=9,
-                        counterpart_type=ctype, accounts=accounts, categ_id=3, warehouse_id=1, location_id=8, **kw)
+                        counterpart_type=ctype, accounts=accounts or ACC, categ_id=3, warehouse_id=1, location_id=8,
+                        **kw)
 
 
 class TestPostingPlan(unittest.TestCase):
@@ -47,7 +48,7 @@ class TestPostingPlan(unittest.TestCase):
 
     def test_entry_posts_a_balanced_pair(self):
         lines = pp.plan_entry_lines(entry(1, -80.0))
-        self.assertEqual([(l.account_id, l.account_type, l.amount) for l in lines],
+        self.assertEqual([(line.account_id, line.account_type, line.amount) for line in lines],
                          [(2130, "inventory", -80.0), (5100, "stock_output", 80.0)])
         self.assertEqual(pp.plan_entry_lines(entry(1, 0.004)), [])
 
@@ -57,17 +58,17 @@ class TestPostingPlan(unittest.TestCase):
         self.assertEqual([len(m.lines) for m in moves], [2, 2])
 
     def test_per_posting_group_bc_d2(self):
-        """BC D2: two sales on 01-15 (-80, -20) -> Inventory -100 / COGS +100, 4 links; a return (+10)
+        """Two sales on 01-15 (-80, -20) -> Inventory -100 / COGS +100, 4 links; a return (+10)
         stays on separate lines (never netted); a sale on 01-16 is another journal entry."""
         moves = pp.plan_moves([entry(1, -80.0), entry(2, -20.0), entry(3, 10.0), entry(4, -5.0, posting_date=D2)],
                               "per_posting_group")
         self.assertEqual(len(moves), 2)
         first = moves[0]
-        self.assertEqual(sorted((l.account_type, l.amount) for l in first.lines),
+        self.assertEqual(sorted((line.account_type, line.amount) for line in first.lines),
                          [("inventory", -100.0), ("inventory", 10.0), ("stock_output", -10.0), ("stock_output", 100.0)])
-        inv = next(l for l in first.lines if l.account_type == "inventory" and l.amount < 0)
+        inv = next(line for line in first.lines if line.account_type == "inventory" and line.amount < 0)
         self.assertEqual(inv.contributions, {1: -80.0, 2: -20.0})
-        self.assertEqual(sum(len(l.contributions) for l in first.lines), 6)
+        self.assertEqual(sum(len(line.contributions) for line in first.lines), 6)
         self.assertEqual(pp.totals_per_account_type(moves), {"inventory": -95.0, "stock_output": 95.0})
 
     def test_grouping_key_keeps_analytic_and_warehouse_apart(self):
@@ -88,13 +89,14 @@ class TestPostingPlan(unittest.TestCase):
         accounts = dict(ACC, cogs=6000)
         ret = entry(1, -20.0, "stock_input", accounts=accounts, expense_amount=-8.0, quantity=-2.0)
         lines = pp.plan_entry_lines(ret)
-        self.assertEqual([(l.account_type, l.amount, l.quantity) for l in lines],
+        self.assertEqual([(line.account_type, line.amount, line.quantity) for line in lines],
                          [("inventory", -20.0, -2.0), ("stock_input", 20.0, -2.0), ("cogs", -8.0, 0.0),
                           ("stock_input", 8.0, 0.0)])
         self.assertEqual(pp.totals_per_account_type(pp.plan_moves([ret])),
                          {"inventory": -20.0, "stock_input": 28.0, "cogs": -8.0})
         # an entry with nothing left to post but its expense transfer still posts the transfer
-        self.assertEqual(len(pp.plan_entry_lines(entry(2, 0.0, "stock_output", accounts=accounts, expense_amount=6.0))), 2)
+        self.assertEqual(len(pp.plan_entry_lines(entry(2, 0.0, "stock_output", accounts=accounts, expense_amount=6.0))),
+                         2)
 
     def test_interim_lines_stay_per_stock_move(self):
         """Per posting group, lines of the detail types (reconcilable interim accounts) are summed per stock
@@ -106,10 +108,11 @@ class TestPostingPlan(unittest.TestCase):
             entry(3, 10.0, "stock_input", move_id=12, product_id=5, quantity=1.0, detail_types=detail),
         ], "per_posting_group")
         lines = moves[0].lines
-        self.assertEqual(sorted((l.account_type, l.amount, l.move_id, l.product_id, l.quantity) for l in lines),
+        self.assertEqual(sorted((line.account_type, line.amount, line.move_id, line.product_id, line.quantity)
+                                for line in lines),
                          [("inventory", 96.0, False, False, 0.0),
                           ("stock_input", -70.0, 11, 5, 10.0), ("stock_input", -26.0, 12, 5, 3.0)])
-        self.assertEqual(next(l for l in lines if l.move_id == 12).contributions, {2: -16.0, 3: -10.0})
+        self.assertEqual(next(line for line in lines if line.move_id == 12).contributions, {2: -16.0, 3: -10.0})
 
     def test_foreign_purchase_lines_keep_their_currency(self):
         """A receipt of 7 bought at 16.00 EUR (56.00, rate 2) and the bill's price difference of -10.50 (no
@@ -125,8 +128,9 @@ class TestPostingPlan(unittest.TestCase):
                   amount_currency=-16.0),
         ], "per_posting_group")
         lines = moves[0].lines
-        self.assertEqual(sorted((l.account_type, l.amount, l.currency_id, l.amount_currency, tuple(l.contributions))
-                                for l in lines),
+        self.assertEqual(sorted((line.account_type, line.amount, line.currency_id, line.amount_currency,
+                                 tuple(line.contributions))
+                                for line in lines),
                          [("inventory", -10.5, False, 0.0, (2,)), ("inventory", 64.0, False, 0.0, (1, 3)),
                           ("stock_input", -56.0, eur, -112.0, (1,)), ("stock_input", -8.0, False, 0.0, (3,)),
                           ("stock_input", 0.0, eur, 21.0, (2,)), ("stock_input", 10.5, eur, 0.0, (2,))])

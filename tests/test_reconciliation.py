@@ -35,7 +35,7 @@ class TestReconciliation(GlReconciliationCommon):
         self._assert_clean(matrix)
         # the screen and the PDF show the same matrix; every amount drills down
         wizard.action_compute()
-        inv_line = wizard.line_ids.filtered(lambda l: l.account_type == "inventory")
+        inv_line = wizard.line_ids.filtered(lambda line: line.account_type == "inventory")
         self.assertEqual(inv_line.posted, 100.0)
         svls = self.env["stock.valuation.layer"].search(inv_line.action_open_inventory()["domain"])
         self.assertEqual(sum(svls.mapped("value")), 100.0)
@@ -60,7 +60,7 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual((inv["inventory"], inv["other_gl"], inv["gl_total"], inv["difference"], inv["warning_code"]),
                          (100.0, 50.0, 150.0, 50.0, "direct_posting"))
         wizard.action_compute()
-        line = wizard.line_ids.filtered(lambda l: l.account_type == "inventory")
+        line = wizard.line_ids.filtered(lambda line: line.account_type == "inventory")
         self.assertIn("bypassing the inventory ledger", line.warning_help)
         self.assertEqual(self.env["account.move.line"].search(line.action_open_warning()["domain"]).move_id, manual)
         html = self.env["ir.actions.report"]._render_qweb_html(

@@ -1,4 +1,4 @@
-"""Reliability (issue 5): idempotent jobs, a crash between chunks, bad input. Every test of the suite
+"""Reliability: idempotent jobs, a crash between chunks, bad input. Every test of the suite
 also checks the invariants in ``GlReconciliationCommon.tearDown`` (watermark = linked amounts, posted and
 balanced journal entries)."""
 from datetime import date
@@ -20,7 +20,8 @@ class TestReliability(GlReconciliationCommon):
         self.env.flush_all()
         self.env.cr.execute("""
             SELECT svl.id, svl.posting_date, svl.document_type, svl.entry_type, svl.gl_state, svl.cost_posted_to_gl,
-                   svl.gl_counterpart_type, (SELECT count(*) FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)
+                   svl.gl_counterpart_type,
+                   (SELECT count(*) FROM stock_valuation_layer_gl_link l WHERE l.svl_id = svl.id)
               FROM stock_valuation_layer svl ORDER BY svl.id""")
         layers = self.env.cr.fetchall()
         self.env.cr.execute("""SELECT inbound_svl_id, outbound_svl_id, quantity FROM stock_valuation_layer_application
@@ -72,7 +73,8 @@ class TestReliability(GlReconciliationCommon):
             Engine._cron_post_inventory_cost()
         self.env.invalidate_all()
         self.assertEqual(set(svls.mapped("gl_state")), {"posted"})
-        self.assertEqual([round(sum(s.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), 2)
+        self.assertEqual([round(sum(s.gl_link_ids.filtered(lambda link: link.account_type == "inventory")
+                                    .mapped("amount")), 2)
                           for s in svls.sorted("posting_date")], [11.0, 12.0, 13.0, 14.0])
 
     def test_bad_input(self):
@@ -84,7 +86,8 @@ class TestReliability(GlReconciliationCommon):
             Wizard.create({"date_from": date(2026, 5, 1), "date_to": date(2026, 4, 1)}).action_run()
         # empty date range: nothing to post, said so
         empty = Wizard.create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
-        self.assertEqual(self.env["stock.inventory.cost.post.run"].browse(empty.action_run()["res_id"]).state, "nothing")
+        self.assertEqual(self.env["stock.inventory.cost.post.run"].browse(empty.action_run()["res_id"]).state,
+                         "nothing")
         # a journal of the wrong type
         sale_journal = self.company_data["default_journal_sale"]
         with self.assertRaisesRegex(UserError, "miscellaneous"):
@@ -133,10 +136,11 @@ class TestReliability(GlReconciliationCommon):
             (by_orm | by_bulk)._post(soft=False)
             fields = [name for name, field in self.env["account.move.line"]._fields.items()
                       if field.store and field.column_type and name not in skip]
-            for orm_move, bulk_move in zip(by_orm, by_bulk):
+            for orm_move, bulk_move in zip(by_orm, by_bulk, strict=False):
                 self.assertEqual((orm_move.amount_total, orm_move.state), (bulk_move.amount_total, bulk_move.state))
                 key = lambda line: (line.account_id.id, line.balance)  # noqa: E731
-                for orm_line, bulk_line in zip(orm_move.line_ids.sorted(key), bulk_move.line_ids.sorted(key)):
+                for orm_line, bulk_line in zip(orm_move.line_ids.sorted(key), bulk_move.line_ids.sorted(key),
+                                               strict=False):
                     orm_values = orm_line.read(fields)[0]
                     bulk_values = bulk_line.read(fields)[0]
                     self.assertEqual({k: v for k, v in orm_values.items() if k != "id"},
@@ -153,7 +157,8 @@ class TestReliability(GlReconciliationCommon):
         accounts = self._accounts(self.company)
         existing = self.env["account.move"].create({
             "journal_id": journal.id, "date": date(2026, 1, 2), "line_ids": [
-                (0, 0, {"name": "opening", "account_id": accounts["default_account_stock_valuation"].id, "balance": 1.0}),
+                (0, 0, {"name": "opening", "account_id": accounts["default_account_stock_valuation"].id,
+                        "balance": 1.0}),
                 (0, 0, {"name": "opening", "account_id": accounts["default_account_stock_in"].id, "balance": -1.0})]})
         existing.action_post()
         self.assertEqual(existing.name, "%s/2026/01/0001" % journal.code)
@@ -192,6 +197,7 @@ class TestReliability(GlReconciliationCommon):
         self.assertEqual(self.env["stock.valuation.layer"].search(run.action_open_svls()["domain"]), svls)
         self.assertEqual(sorted((m.date.isoformat(), m.amount_total) for m in run.move_ids), [
             ("2026-03-11", 25.0), ("2026-03-20", 30.0), ("2026-03-21", 31.0), ("2026-03-22", 32.0)])
-        self.assertEqual(len(self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])), 1)
+        self.assertEqual(len(self.env["stock.inventory.cost.post.run"].search([("company_id", "=", self.company.id)])),
+                         1)
         self.assertEqual((run.total_inventory, run.total_stock_input), (118.0, -118.0))
         self.assertIn("2026-03-11", run.note)

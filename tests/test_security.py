@@ -31,7 +31,8 @@ class TestSecurity(GlReconciliationCommon):
         stock_user = new_test_user(self.env, login="stock_mgr", company_id=self.company.id,
                                    groups="stock.group_stock_manager,account.group_account_user")
         with self.assertRaises(AccessError):
-            self.env["stock.inventory.cost.post"].with_user(stock_user).create({"company_id": self.company.id}).action_run()
+            self.env["stock.inventory.cost.post"].with_user(stock_user).create(
+                {"company_id": self.company.id}).action_run()
 
     def test_concurrent_run_is_refused(self):
         """Two runs at once never double-post: a second cursor holding the company's posting lock makes
@@ -55,7 +56,8 @@ class TestSecurity(GlReconciliationCommon):
         self._post_inventory_cost()
         stock_admin = new_test_user(self.env, login="stock_admin", company_id=self.company.id,
                                     groups="stock.group_stock_manager")
-        wizard = self.env["stock.inventory.gl.reconciliation"].with_user(stock_admin).create({"company_id": self.company.id})
+        wizard = self.env["stock.inventory.gl.reconciliation"].with_user(stock_admin).create(
+            {"company_id": self.company.id})
         matrix = {row["account_type"]: row for row in wizard.get_matrix()}
         self.assertEqual((matrix["inventory"]["inventory"], matrix["inventory"]["difference"]), (15.0, 0.0))
         Line = self.env["stock.inventory.gl.reconciliation.line"].with_user(stock_admin)
@@ -67,4 +69,5 @@ class TestSecurity(GlReconciliationCommon):
             [], ["company_id"], ["inventory_amount:sum"])
         self.assertNotIn(self.company, [company for company, _amount in groups])
         with self.assertRaises(AccessError):
-            self.env["stock.inventory.gl.reconciliation"].with_user(user_b).create({"company_id": self.company.id}).get_matrix()
+            self.env["stock.inventory.gl.reconciliation"].with_user(user_b).create(
+                {"company_id": self.company.id}).get_matrix()

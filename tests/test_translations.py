@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-# the translations users of each language know from Business Central (../shared/seeds) and Odoo
+# the translations users of each language know from Business Central and Odoo
 EXPECTED = {
     "es_ES": {"action": "Registrar variación inventario en contabilidad", "date_from": "Fecha de registro desde",
               "per_posting_group": "Por grupo contable", "button": "Informe de test"},

@@ -54,7 +54,8 @@ class TestUiTour(HttpCase):
 
         self.start_tour("/odoo", "stock_account_gl_reconciliation_tour", login="admin")
 
-        run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", company.id)], order="id desc", limit=1)
+        run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", company.id)], order="id desc",
+                                                               limit=1)
         self.assertEqual((run.state, run.posting_method), ("done", "per_posting_group"))
         self.assertIn(posted_svl, run.svl_ids)
         self.assertIn(skipped_svl, run.skipped_line_ids.svl_id)

@@ -72,8 +72,10 @@ class TestValuationReports(GlReconciliationCommon):
         self.assertEqual({line.entry_type: self._row(line, "end_qty", "end_value") for line in spec.line_ids},
                          {"direct_cost": (10, 70)})
         shares = self._report("cost_shares", date(2026, 1, 1), date(2026, 1, 31))
-        self.assertEqual({line.entry_type: self._row(line, "decrease_qty", "decrease_value") for line in shares.line_ids},
+        self.assertEqual({line.entry_type: self._row(line, "decrease_qty", "decrease_value")
+                          for line in shares.line_ids},
                          {"direct_cost": (4, 28), "indirect_cost": (0, 4)})
         # the action opens the lines of this report with the report's own list
         action = shares.action_open_lines()
-        self.assertEqual((action["res_model"], action["domain"]), ("stock.inventory.valuation.line", [("report_id", "=", shares.id)]))
+        self.assertEqual((action["res_model"], action["domain"]), ("stock.inventory.valuation.line", [("report_id", "=",
+                                                                                                       shares.id)]))

@@ -57,7 +57,8 @@ class TestValueEntries(GlReconciliationCommon):
         form.account_id = reval_account
         form.date = date(2026, 2, 2)
         form.save().action_validate_revaluation()
-        reval = self.env["stock.valuation.layer"].search([("product_id", "=", self.product.id)], order="id desc", limit=1)
+        reval = self.env["stock.valuation.layer"].search([("product_id", "=", self.product.id)], order="id desc",
+                                                         limit=1)
         self.assertRecordValues(reval, [{
             "value": 9.0, "entry_type": "revaluation", "gl_origin": "revaluation",
             "gl_counterpart_account_id": reval_account.id, "posting_date": date(2026, 2, 2),
@@ -71,7 +72,7 @@ class TestValueEntries(GlReconciliationCommon):
                                           "document_type": "positive_adjmt"}])
         run = self._post_inventory_cost(product_ids=std)
         expense = self.company_data["default_account_expense"]
-        line = run.move_ids.line_ids.filtered(lambda l: l.account_id == expense)
+        line = run.move_ids.line_ids.filtered(lambda line: line.account_id == expense)
         self.assertEqual(line.balance, -10.0)
 
     def test_real_time_entries_are_linked_not_reposted(self):
@@ -135,13 +136,14 @@ class TestValueEntries(GlReconciliationCommon):
         self.assertEqual((manual_lc.value, rt_lc.value), (10.0, 6.0))
         self.assertEqual((manual_lc.gl_state, rt_lc.gl_state), ("to_post", "posted"))
         self.assertFalse(manual_lc.gl_link_ids)
-        self.assertEqual(sum(rt_lc.gl_link_ids.filtered(lambda l: l.account_type == "inventory").mapped("amount")), 6.0)
+        self.assertEqual(sum(rt_lc.gl_link_ids.filtered(lambda link: link.account_type == "inventory")
+                             .mapped("amount")), 6.0)
         self.assertTrue(all(line.product_id == rt_product for line in rt_lc.gl_link_ids.move_line_id))
         run = self._post_inventory_cost(product_ids=self.product)
         self.assertIn(manual_lc, run.svl_ids)
         self.assertEqual(run.total_overhead_applied, -10.0)
-        self.assertEqual(manual_lc.gl_link_ids.filtered(lambda l: l.account_type == "overhead_applied").account_id,
-                         self.overhead_account)
+        self.assertEqual(manual_lc.gl_link_ids.filtered(lambda link: link.account_type == "overhead_applied")
+                         .account_id, self.overhead_account)
 
     def test_category_on_chart_default_accounts(self):
         """Odoo 18 stores a company-dependent value only when it differs from the chart's default: a
@@ -151,9 +153,10 @@ class TestValueEntries(GlReconciliationCommon):
         val_account = categ.with_company(self.company).property_stock_valuation_account_id
         self.assertTrue(val_account, "the chart provides a default stock valuation account")
         self.env.flush_all()
-        self.env.cr.execute("SELECT property_stock_valuation_account_id FROM product_category WHERE id = %s", (categ.id,))
+        self.env.cr.execute("SELECT property_stock_valuation_account_id FROM product_category WHERE id = %s",
+                            (categ.id,))
         self.assertFalse((self.env.cr.fetchone()[0] or {}).get(str(self.company.id)))
         product = self._make_product("Default accounts", categ, self.company)
         svl = self._receive(product, 2, 4.0).stock_valuation_layer_ids
-        inventory_link = svl.gl_link_ids.filtered(lambda l: l.account_type == "inventory")
+        inventory_link = svl.gl_link_ids.filtered(lambda link: link.account_type == "inventory")
         self.assertEqual((inventory_link.account_id, inventory_link.amount), (val_account, 8.0))

@@ -28,8 +28,8 @@ class StockInventoryCostPost(models.TransientModel):
     journal_id = fields.Many2one(
         "account.journal", check_company=True, domain="[('type', '=', 'general')]",
         help="Journal of the created entries; empty = each category's stock journal.")
-    post = fields.Boolean("Post", default=True, help="Unchecked: preview only, nothing is written.")
-    show_only_warnings = fields.Boolean("Show Only Warnings")
+    post = fields.Boolean(default=True, help="Unchecked: preview only, nothing is written.")
+    show_only_warnings = fields.Boolean()
 
     @api.onchange("posting_method")
     def _onchange_posting_method(self):
@@ -79,4 +79,5 @@ class StockInventoryCostPost(models.TransientModel):
         """Print the test report (QWeb PDF); nothing is written."""
         self.ensure_one()
         # internal layout: no need to ask for the company document layout first
-        return self.env.ref("stock_account_gl_reconciliation.action_report_cost_post_test").report_action(self, config=False)
+        return self.env.ref("stock_account_gl_reconciliation.action_report_cost_post_test").report_action(self,
+                                                                                                          config=False)

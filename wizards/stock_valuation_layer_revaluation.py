@@ -6,7 +6,7 @@ class StockValuationLayerRevaluation(models.TransientModel):
 
     def action_validate_revaluation(self):
         """Keep on the created value entry what the native posting needs and an SVL does not store: the
-        counterpart account chosen in the wizard and its accounting date (SPEC §3)."""
+        counterpart account chosen in the wizard and its accounting date (``posting_plan.COUNTERPART_RULES``)."""
         self.ensure_one()
         ctx = {"gl_svl_origin": "revaluation", "gl_counterpart_account_id": self.account_id.id}
         if self.date:
