@@ -12,3 +12,4 @@ from . import product
 from . import cost_adjustment
 from . import stock_valuation_layer_application
 from . import stock_cost_adjust_run
+from . import stock_gl_filter
