@@ -213,12 +213,12 @@ class TestReconciliation(GlReconciliationCommon):
         for atype in ("inventory", "cogs"):
             self.assertEqual(matrix[atype]["warning_code"], "odoo_landed_cost_rounding")
         self.assertEqual(matrix["total"]["difference"], 0.0)
-        self.assertEqual(wizard._odoo_landed_cost_rounding_entries(), lc.account_move_id)
+        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(wizard), lc.account_move_id)
         # 6.00 on the same quantities splits evenly: nothing to explain
         move2 = self._receive(product, 2, 12.0)
         self._deliver(product, 2)
         self._landed_cost(self._picking_for(move2), 6.0)
-        self.assertEqual(self._matrix()[1]._odoo_landed_cost_rounding_entries(), lc.account_move_id)
+        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(self._matrix()[1]), lc.account_move_id)
 
     def test_pivot_grouped_reads_match_the_union(self):
         """The per-branch fast path of grouped reads gives what the plain UNION view gives."""
