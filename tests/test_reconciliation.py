@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import GlReconciliationCommon
 
@@ -109,6 +110,37 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual((stock_in["posted"], stock_in["invoicing"], stock_in["gl_total"], stock_in["difference"]),
                          (-100.0, 115.0, 15.0, 0.0))
         self._assert_clean(matrix)
+
+    def test_invoicing_rule_domain_and_sql_agree(self):
+        """The invoicing rule (SPEC §6 column 4) as a domain (drill-downs, pivot) and as SQL (matrix, pivot)
+        selects the same journal items: bills and invoices of storable products and COGS lines, nothing else."""
+        self.test_interim_accounts_explained_by_invoicing()  # a purchase, its bill, a bill without receipt
+        so = self.env["sale.order"].create({
+            "partner_id": self.partner_a.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 4, "price_unit": 30.0,
+                                           "tax_id": False})]})
+        so.action_confirm()
+        so.picking_ids.move_ids.quantity = 4
+        so.picking_ids.move_ids.picked = True
+        so.picking_ids.button_validate()
+        self._post_inventory_cost()
+        invoice = so._create_invoices()
+        invoice.action_post()
+        Engine = self.env["stock.inventory.gl.reconciliation.engine"]
+        by_domain = self.env["account.move.line"].search([("company_id", "=", self.company.id)]
+                                                         + Engine._invoicing_domain())
+        by_sql = [row[0] for row in self.env.execute_query(SQL("""
+            SELECT aml.id
+              FROM account_move_line aml
+              JOIN account_journal aj ON aj.id = aml.journal_id
+              LEFT JOIN product_product pp ON pp.id = aml.product_id
+              LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE aml.company_id = %s AND %s""", self.company.id, Engine._invoicing_sql()))]
+        self.assertTrue(by_domain.filtered(lambda l: l.move_id == invoice and l.display_type == "cogs"))
+        self.assertTrue(by_domain.filtered(lambda l: l.move_id.move_type == "in_invoice"))
+        self.assertFalse(by_domain.filtered(lambda l: l.account_id.account_type in ("asset_receivable",
+                                                                                      "liability_payable")))
+        self.assertEqual(sorted(by_domain.ids), sorted(by_sql))
 
     def test_lock_date(self):
         with freeze_time("2026-03-10"):
