@@ -136,10 +136,10 @@ class TestReconciliation(GlReconciliationCommon):
               LEFT JOIN product_product pp ON pp.id = aml.product_id
               LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
              WHERE aml.company_id = %s AND %s""", self.company.id, Engine._invoicing_sql()))]
-        self.assertTrue(by_domain.filtered(lambda l: l.move_id == invoice and l.display_type == "cogs"))
-        self.assertTrue(by_domain.filtered(lambda l: l.move_id.move_type == "in_invoice"))
-        self.assertFalse(by_domain.filtered(lambda l: l.account_id.account_type in ("asset_receivable",
-                                                                                      "liability_payable")))
+        self.assertTrue(by_domain.filtered(lambda line: line.move_id == invoice and line.display_type == "cogs"))
+        self.assertTrue(by_domain.filtered(lambda line: line.move_id.move_type == "in_invoice"))
+        self.assertFalse(by_domain.filtered(
+            lambda line: line.account_id.account_type in ("asset_receivable", "liability_payable")))
         self.assertEqual(sorted(by_domain.ids), sorted(by_sql))
 
     def test_lock_date(self):

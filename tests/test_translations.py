@@ -54,6 +54,7 @@ class TestTranslations(TransactionCase):
                 selection = dict(row.fields_get(["warning_code"], ["selection"])["warning_code"]["selection"])
                 self.assertEqual(selection["direct_posting"], label)
                 self.assertIn(explanation, row.warning_help)
-                values = env["report.stock_account_gl_reconciliation.report_invt_gl_recon"]._get_report_values(wizard.ids)
+                report = env["report.stock_account_gl_reconciliation.report_invt_gl_recon"]
+                values = report._get_report_values(wizard.ids)
                 self.assertEqual(values["warnings"]["direct_posting"][0], label)
                 self.assertIn(explanation, values["warnings"]["direct_posting"][1])
