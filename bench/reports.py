@@ -72,7 +72,7 @@ def time_reports(env, products):
                 filters, company_id=company.id, report_type=report_type, date_from="2025-03-01",
                 date_to="2025-12-31"))
             t0 = time.perf_counter()
-            report._compute_lines()
+            report._create_lines()
             figures["%s, %s" % (dict(report._fields["report_type"].selection)[report_type], label)] = \
                 time.perf_counter() - t0
         wizard = env["stock.inventory.gl.reconciliation"].create(dict(filters, company_id=company.id,

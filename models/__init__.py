@@ -16,3 +16,4 @@ from . import stock_cost_adjust_run
 from . import stock_inventory_cost_planner
 from . import stock_inventory_cost_post_engine
 from . import stock_cost_adjust_engine
+from . import stock_gl_filter

@@ -1,8 +1,10 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from . import posting_plan
-
 
 # Odoo's own account for an account type on a product category (fields of stock_account, purchase_stock
 # and mrp_account; those of modules not installed are skipped). Read by Suggest accounts and by the
@@ -118,6 +120,57 @@ class StockPostingSetup(models.Model):
         """{account type: account} Odoo itself uses for ``categ`` (in the environment's company)."""
         return {atype: categ[fname] for atype, fname in CATEGORY_ACCOUNT_FIELDS.items()
                 if categ and fname in categ._fields and categ[fname]}
+
+    @api.model
+    def _get_type_accounts(self, company):
+        """{account type: set of account ids} whose balance the reconciliation compares for ``company``, one
+        key per account type of ``posting_plan.ACCOUNT_TYPE_KEYS``: every account the G/L links of that type
+        used, every account of the posting setup for that type, and Odoo's own accounts for it (category
+        valuation/input/output/expense/price-difference accounts, inventory and production location
+        accounts)."""
+        accounts = defaultdict(set)
+        # accounts the links used, except those a posting setup row mapped and no longer maps (BC: the
+        # reconciliation follows the current setup; the 'setup_changed' warning explains the gap). The
+        # distinct (type, account, setup) triples come from a skip scan over the link index: a handful of
+        # index probes instead of a pass over millions of links.
+        setup_account = SQL("CASE d.account_type %s END", SQL(" ").join(
+            SQL("WHEN %s THEN s.%s", atype, SQL.identifier(self._account_field(atype)))
+            for atype in posting_plan.ACCOUNT_TYPE_KEYS))
+        rows = self.env.execute_query(SQL("""
+            WITH RECURSIVE d AS (
+                (SELECT account_type, account_id, setup_id FROM stock_valuation_layer_gl_link
+                  WHERE company_id = %(company)s
+                  ORDER BY account_type, account_id, COALESCE(setup_id, 0) LIMIT 1)
+                UNION ALL
+                SELECT n.account_type, n.account_id, n.setup_id FROM d, LATERAL (
+                    SELECT account_type, account_id, setup_id FROM stock_valuation_layer_gl_link l
+                     WHERE l.company_id = %(company)s
+                       AND (l.account_type, l.account_id, COALESCE(l.setup_id, 0))
+                           > (d.account_type, d.account_id, COALESCE(d.setup_id, 0))
+                     ORDER BY l.account_type, l.account_id, COALESCE(l.setup_id, 0) LIMIT 1) n
+            )
+            SELECT DISTINCT d.account_type, d.account_id
+              FROM d LEFT JOIN stock_posting_setup s ON s.id = d.setup_id
+             WHERE d.account_id IS NOT NULL AND (s.id IS NULL OR %(setup_account)s = d.account_id)
+        """, company=company.id, setup_account=setup_account))
+        for atype, account_id in rows:
+            accounts[atype].add(account_id)
+        Setup = self.with_context(active_test=False)
+        for row in Setup.search([("company_id", "=", company.id)]):
+            for atype in posting_plan.ACCOUNT_TYPE_KEYS:
+                account = row[Setup._account_field(atype)]
+                if account:
+                    accounts[atype].add(account.id)
+        for categ in self.env["product.category"].with_company(company).search([]):
+            for atype, account in Setup._category_accounts(categ).items():
+                accounts[atype].add(account.id)
+        for loc in self.env["stock.location"].search([
+                ("usage", "in", ("inventory", "production")), ("company_id", "in", (company.id, False))]):
+            atype = "wip" if loc.usage == "production" else "inventory_adjustment"
+            for account in (loc.valuation_in_account_id, loc.valuation_out_account_id):
+                if account and company in account.company_ids:
+                    accounts[atype].add(account.id)
+        return {atype: accounts.get(atype, set()) for atype in posting_plan.ACCOUNT_TYPE_KEYS}
 
     def action_suggest_accounts(self):
         """Fill the empty accounts of this row from Odoo's current accounts: the category's (or the

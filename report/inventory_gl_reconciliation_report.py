@@ -1,10 +1,9 @@
 from odoo import api, models
 
-from ..wizards.stock_inventory_gl_reconciliation import WARNINGS
-
 
 class ReportInventoryGlReconciliation(models.AbstractModel):
-    """Values of the Inventory – G/L Reconciliation PDF: the matrix of each wizard and the warning texts."""
+    """Values of the Inventory – G/L Reconciliation PDF: the matrix of each wizard (the engine's computation,
+    as on screen) and the warning texts in the report's language."""
 
     _name = "report.stock_account_gl_reconciliation.report_invt_gl_recon"
     _description = "Inventory - G/L Reconciliation Report"
@@ -12,10 +11,11 @@ class ReportInventoryGlReconciliation(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         wizards = self.env["stock.inventory.gl.reconciliation"].browse(docids)
+        Engine = self.env["stock.inventory.gl.reconciliation.engine"]
         return {
             "doc_ids": docids,
             "doc_model": "stock.inventory.gl.reconciliation",
             "docs": wizards,
-            "matrices": {wizard.id: wizard.get_matrix() for wizard in wizards},
-            "warnings": WARNINGS,
+            "matrices": {wizard.id: Engine._get_matrix(wizard, wizard.show_warnings) for wizard in wizards},
+            "warnings": Engine._warning_texts(),
         }

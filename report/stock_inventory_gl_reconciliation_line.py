@@ -77,14 +77,14 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
                       FROM account_journal aj WHERE aj.id = aml.journal_id) END AS amount) inv
              WHERE aml.parent_state = 'posted' AND aml.company_id = ANY(%(companies)s)
         """, type_accounts=self._type_accounts_values(), companies=self.env.companies.ids, type_index=type_index,
-             invoicing=self.env["stock.inventory.gl.reconciliation"]._invoicing_sql())
+             invoicing=self.env["stock.inventory.gl.reconciliation.engine"]._invoicing_sql())
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         # An analytical read over millions of rows: PostgreSQL's JIT compilation costs more than it saves
         # here (measured: 1.5 s of 2.6 s), hash aggregation needs more than the default work_mem, and the
         # web pivot sends these reads concurrently (see _set_analytical_session).
-        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session(parallel=False)
+        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session(parallel=False)
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
@@ -102,9 +102,9 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
         cache = self.env.cr.cache
         if key not in cache:
             rows = []
-            Wizard = self.env["stock.inventory.gl.reconciliation"]
+            Setup = self.env["stock.posting.setup"]
             for company in self.env.companies:
-                type_accounts = Wizard.new({"company_id": company.id})._get_type_accounts()
+                type_accounts = Setup._get_type_accounts(company)
                 for atype, accounts in type_accounts.items():
                     rows += [(company.id, atype, account) for account in sorted(accounts)]
             cache[key] = rows
@@ -176,7 +176,7 @@ class StockInventoryGlReconciliationLine(models.Model):
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session(parallel=False)
+        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session(parallel=False)
         # read_group() passes the groupby specs as order: the only order handled by the fast paths
         default_order = not order or [term.strip() for term in order.split(",")] == list(groupby)
         if having or offset or limit or not default_order:
@@ -206,7 +206,7 @@ class StockInventoryGlReconciliationLine(models.Model):
             for row in self.env[branch]._read_group(domain, groupby, aggregates):
                 key = row[:n_keys]
                 values = [0.0 if value is None else value for value in row[n_keys:]]
-                totals[key] = [a + b for a, b in zip(totals[key], values)] if key in totals else values
+                totals[key] = [a + b for a, b in zip(totals[key], values, strict=False)] if key in totals else values
         return totals
 
     @api.model
@@ -265,18 +265,17 @@ class StockInventoryGlReconciliationLine(models.Model):
         for group in self.env["stock.valuation.layer"].sudo()._read_group(
                 leaves["inventory"] + [("company_id", "in", companies.ids)],
                 ["gl_counterpart_type"] + svl_groupby, ["value:sum", "__count"]):
-            ctype, values, (value, count) = group[0], dict(zip(svl_groupby, group[1:-2])), group[-2:]
+            ctype, values, (value, count) = group[0], dict(zip(svl_groupby, group[1:-2], strict=False)), group[-2:]
             for atype, amount in (("inventory", value or 0.0), (ctype, -(value or 0.0))):
                 if atype:
                     rows.append(dict(values, account_type=atype, source="inventory", inventory_amount=amount,
                                      gl_amount=0.0, invoicing_amount=0.0, difference=-amount, __count=count))
         # journal items on the accounts of each account type (an account of several types: once per type)
-        Wizard = self.env["stock.inventory.gl.reconciliation"]
+        Engine = self.env["stock.inventory.gl.reconciliation.engine"]
         aml_groupby = [spec for spec in base_groupby(1) if spec != "account_id"]  # always grouped first
         AML = self.env["account.move.line"].sudo()
         for company in companies:
-            wizard = Wizard.new({"company_id": company.id})
-            type_accounts = wizard._get_type_accounts()
+            type_accounts = self.env["stock.posting.setup"]._get_type_accounts(company)
             types_of = {}
             for atype, accounts in type_accounts.items():
                 for account in accounts:
@@ -286,12 +285,12 @@ class StockInventoryGlReconciliationLine(models.Model):
             base_domain = leaves["gl"] + [("company_id", "=", company.id), ("parent_state", "=", "posted"),
                                           ("account_id", "in", list(types_of))]
             invoicing = {tuple(g[:-1]): g[-1] for g in AML._read_group(
-                base_domain + [("gl_linked", "!=", True)] + Wizard._invoicing_domain(),
+                base_domain + [("gl_linked", "!=", True)] + Engine._invoicing_domain(),
                 ["account_id"] + aml_groupby, ["balance:sum"])}
             for group in AML._read_group(base_domain, ["account_id"] + aml_groupby, ["balance:sum", "__count"]):
                 account, balance, count = group[0], group[-2] or 0.0, group[-1]
                 inv = invoicing.get(tuple(group[:-2]), 0.0) or 0.0
-                values = dict(zip(aml_groupby, group[1:-2]))
+                values = dict(zip(aml_groupby, group[1:-2], strict=False))
                 for atype in types_of[account.id]:
                     rows.append(dict(values, account_type=atype, source="gl", account_id=account.with_env(self.env),
                                      inventory_amount=0.0, gl_amount=balance, invoicing_amount=inv,
@@ -315,5 +314,5 @@ class StockInventoryGlReconciliationLine(models.Model):
                 key.append(value)
             key = tuple(key)
             values = [row[agg if agg == "__count" else agg.split(":")[0]] for agg in aggregates]
-            totals[key] = [a + b for a, b in zip(totals[key], values)] if key in totals else values
+            totals[key] = [a + b for a, b in zip(totals[key], values, strict=False)] if key in totals else values
         return totals

@@ -45,16 +45,13 @@ class StockInventoryValuationReport(models.TransientModel):
     """
 
     _name = "stock.inventory.valuation.report"
+    _inherit = "stock.gl.filter.mixin"
     _description = "Inventory Valuation Reports"
     _check_company_auto = True
 
     report_type = fields.Selection(REPORT_TYPES, required=True, default="valuation")
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
     date_from = fields.Date("Starting Date")
-    date_to = fields.Date("Ending Date", required=True, default=fields.Date.context_today)
-    product_ids = fields.Many2many("product.product", string="Products", check_company=True)
-    categ_ids = fields.Many2many("product.category", string="Product Categories")
+    date_to = fields.Date("Ending Date", required=True)
     warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses", check_company=True)
     line_ids = fields.One2many("stock.inventory.valuation.line", "report_id", "Lines")
 
@@ -69,16 +66,10 @@ class StockInventoryValuationReport(models.TransientModel):
     # Computation
     # ------------------------------------------------------------------------------------------------
     def _svl_filter(self):
-        """SQL over alias svl: company, products/categories and warehouses of the filters."""
-        conds = [SQL("svl.company_id = %s", self.company_id.id)]
-        if self.product_ids:
-            conds.append(SQL("svl.product_id = ANY(%s)", self.product_ids.ids))
-        if self.categ_ids:
-            categs = self.env["product.category"].search([("id", "child_of", self.categ_ids.ids)]).ids
-            conds.append(SQL("svl.categ_id = ANY(%s)", categs))
-        if self.warehouse_ids:
-            conds.append(SQL("svl.warehouse_id = ANY(%s)", self.warehouse_ids.ids))
-        return SQL(" AND ").join(conds)
+        """SQL over alias svl: company, products, categories (the value entry's own category and its
+        children) and warehouses of the filters; no date."""
+        return self._gl_filter_sql("svl", product_field="product_id", categ_field="categ_id",
+                                   warehouse_field="warehouse_id")
 
     def _valuation_sql(self):
         start = self.date_from
@@ -170,7 +161,7 @@ class StockInventoryValuationReport(models.TransientModel):
              GROUP BY svl.product_id, svl.entry_type
         """, self._svl_filter(), within)
 
-    def _compute_lines(self):
+    def _create_lines(self):
         """(Re)build the report lines with one INSERT ... SELECT; amounts rounded to the currency."""
         self.ensure_one()
         if self.date_from and self.date_from > self.date_to:
@@ -183,7 +174,7 @@ class StockInventoryValuationReport(models.TransientModel):
         values = [SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
                   else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in columns]
         # same session as the reconciliation's aggregations (no JIT, enough work_mem)
-        self.env["stock.inventory.gl.reconciliation"]._set_analytical_session()
+        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session()
         self.env.flush_all()
         self.env.cr.execute(SQL("""
             INSERT INTO stock_inventory_valuation_line
@@ -205,7 +196,7 @@ class StockInventoryValuationReport(models.TransientModel):
     def action_open_lines(self):
         """Compute and open the lines as a list (export to XLSX) with a pivot view."""
         self.ensure_one()
-        self._compute_lines()
+        self._create_lines()
         return {
             "type": "ir.actions.act_window",
             "name": self.display_name,
@@ -220,7 +211,7 @@ class StockInventoryValuationReport(models.TransientModel):
     def action_print(self):
         """Compute the lines and print the QWeb PDF (lines grouped by product category)."""
         self.ensure_one()
-        self._compute_lines()
+        self._create_lines()
         return self.env.ref("stock_account_gl_reconciliation.action_report_inventory_valuation").report_action(
             self, config=False)
 

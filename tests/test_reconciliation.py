@@ -4,13 +4,14 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import GlReconciliationCommon
 
 
 @tagged("post_install", "-at_install")
 class TestReconciliation(GlReconciliationCommon):
-    """SPEC §6 / §10 scenario 7: the matrix and one situation per warning, built through Odoo's flows."""
+    """The matrix and one situation per warning, built through Odoo's flows."""
 
     def _matrix(self, **filters):
         wizard = self.env["stock.inventory.gl.reconciliation"].create(dict({"company_id": self.company.id}, **filters))
@@ -46,7 +47,7 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertIn("Inventory - G/L Reconciliation", html)
 
     def test_direct_posting(self):
-        """BC D4: reconciled purchase, then a manual journal entry of 50.00 on the inventory account."""
+        """Reconciled purchase, then a manual journal entry of 50.00 on the inventory account."""
         self._receive(self.product, 10, 10.0)
         self._post_inventory_cost()
         manual = self.env["account.move"].create({
@@ -109,6 +110,37 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual((stock_in["posted"], stock_in["invoicing"], stock_in["gl_total"], stock_in["difference"]),
                          (-100.0, 115.0, 15.0, 0.0))
         self._assert_clean(matrix)
+
+    def test_invoicing_rule_domain_and_sql_agree(self):
+        """The invoicing rule (the matrix's Invoicing column) as a domain (drill-downs, pivot) and as SQL (matrix, pivot)
+        selects the same journal items: bills and invoices of storable products and COGS lines, nothing else."""
+        self.test_interim_accounts_explained_by_invoicing()  # a purchase, its bill, a bill without receipt
+        so = self.env["sale.order"].create({
+            "partner_id": self.partner_a.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 4, "price_unit": 30.0,
+                                           "tax_id": False})]})
+        so.action_confirm()
+        so.picking_ids.move_ids.quantity = 4
+        so.picking_ids.move_ids.picked = True
+        so.picking_ids.button_validate()
+        self._post_inventory_cost()
+        invoice = so._create_invoices()
+        invoice.action_post()
+        Engine = self.env["stock.inventory.gl.reconciliation.engine"]
+        by_domain = self.env["account.move.line"].search([("company_id", "=", self.company.id)]
+                                                         + Engine._invoicing_domain())
+        by_sql = [row[0] for row in self.env.execute_query(SQL("""
+            SELECT aml.id
+              FROM account_move_line aml
+              JOIN account_journal aj ON aj.id = aml.journal_id
+              LEFT JOIN product_product pp ON pp.id = aml.product_id
+              LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE aml.company_id = %s AND %s""", self.company.id, Engine._invoicing_sql()))]
+        self.assertTrue(by_domain.filtered(lambda line: line.move_id == invoice and line.display_type == "cogs"))
+        self.assertTrue(by_domain.filtered(lambda line: line.move_id.move_type == "in_invoice"))
+        self.assertFalse(by_domain.filtered(
+            lambda line: line.account_id.account_type in ("asset_receivable", "liability_payable")))
+        self.assertEqual(sorted(by_domain.ids), sorted(by_sql))
 
     def test_lock_date(self):
         with freeze_time("2026-03-10"):
@@ -213,12 +245,12 @@ class TestReconciliation(GlReconciliationCommon):
         for atype in ("inventory", "cogs"):
             self.assertEqual(matrix[atype]["warning_code"], "odoo_landed_cost_rounding")
         self.assertEqual(matrix["total"]["difference"], 0.0)
-        self.assertEqual(wizard._odoo_landed_cost_rounding_entries(), lc.account_move_id)
+        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(wizard), lc.account_move_id)
         # 6.00 on the same quantities splits evenly: nothing to explain
         move2 = self._receive(product, 2, 12.0)
         self._deliver(product, 2)
         self._landed_cost(self._picking_for(move2), 6.0)
-        self.assertEqual(self._matrix()[1]._odoo_landed_cost_rounding_entries(), lc.account_move_id)
+        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(self._matrix()[1]), lc.account_move_id)
 
     def test_pivot_grouped_reads_match_the_union(self):
         """The per-branch fast path of grouped reads gives what the plain UNION view gives."""

@@ -33,3 +33,28 @@ class TestTranslations(TransactionCase):
                                  expected["per_posting_group"])
                 arch = Wizard.get_views([(False, "form")])["views"]["form"]["arch"]
                 self.assertIn(expected["button"], arch)
+
+    def test_reconciliation_warnings_translated(self):
+        """The warnings of the reconciliation speak the user's language: the selection label of the code, the
+        explanation of a matrix row on screen, and the texts the PDF prints."""
+        expected = {
+            "es_ES": ("Registro directo", "sin pasar por la contabilidad de inventario"),
+            "fr_FR": ("Imputation directe", "sans passer par le livre d'inventaire"),
+            "sv_SE": ("Direktbokföring", "förbi lagerredovisningen"),
+            "nl_NL": ("Directe boeking", "buiten het voorraadgrootboek om"),
+        }
+        for lang, (label, explanation) in expected.items():
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(["stock_account_gl_reconciliation"], [lang])
+                env = self.env(context=dict(self.env.context, lang=lang))
+                wizard = env["stock.inventory.gl.reconciliation"].create({"company_id": env.company.id})
+                row = env["stock.inventory.gl.reconciliation.matrix"].create({
+                    "wizard_id": wizard.id, "account_type": "inventory", "warning_code": "direct_posting"})
+                selection = dict(row.fields_get(["warning_code"], ["selection"])["warning_code"]["selection"])
+                self.assertEqual(selection["direct_posting"], label)
+                self.assertIn(explanation, row.warning_help)
+                report = env["report.stock_account_gl_reconciliation.report_invt_gl_recon"]
+                values = report._get_report_values(wizard.ids)
+                self.assertEqual(values["warnings"]["direct_posting"][0], label)
+                self.assertIn(explanation, values["warnings"]["direct_posting"][1])

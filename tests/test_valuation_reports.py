@@ -14,7 +14,7 @@ class TestValuationReports(GlReconciliationCommon):
     def _report(self, report_type, date_from, date_to, **filters):
         report = self.env["stock.inventory.valuation.report"].create(dict(
             report_type=report_type, company_id=self.company.id, date_from=date_from, date_to=date_to, **filters))
-        report._compute_lines()
+        report._create_lines()
         return report
 
     @staticmethod
