@@ -42,14 +42,13 @@ class StockPostingSetup(models.Model):
         "stock.location", check_company=True, ondelete="restrict",
         domain="[('usage', 'in', ('internal', 'transit'))]")
     categ_id = fields.Many2one("product.category", "Product Category", ondelete="restrict")
-    inventory_account_id = fields.Many2one("account.account", "Inventory Account", check_company=True)
-    stock_input_account_id = fields.Many2one("account.account", "Stock Input Account", check_company=True)
-    stock_output_account_id = fields.Many2one("account.account", "Stock Output Account", check_company=True)
+    inventory_account_id = fields.Many2one("account.account", check_company=True)
+    stock_input_account_id = fields.Many2one("account.account", check_company=True)
+    stock_output_account_id = fields.Many2one("account.account", check_company=True)
     cogs_account_id = fields.Many2one("account.account", "COGS Account", check_company=True)
-    inventory_adjustment_account_id = fields.Many2one(
-        "account.account", "Inventory Adjustment Account", check_company=True)
-    purchase_variance_account_id = fields.Many2one("account.account", "Purchase Variance Account", check_company=True)
-    overhead_applied_account_id = fields.Many2one("account.account", "Overhead Applied Account", check_company=True)
+    inventory_adjustment_account_id = fields.Many2one("account.account", check_company=True)
+    purchase_variance_account_id = fields.Many2one("account.account", check_company=True)
+    overhead_applied_account_id = fields.Many2one("account.account", check_company=True)
     wip_account_id = fields.Many2one("account.account", "WIP Account", check_company=True)
     used_count = fields.Integer("Posted Entries", compute="_compute_used_count")
 

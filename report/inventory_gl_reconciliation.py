@@ -10,8 +10,9 @@ _lt = LazyTranslate(__name__)
 
 COLUMNS = ["inventory", "not_posted", "posted", "invoicing", "other_gl", "gl_total", "difference"]
 
-# The warnings of the matrix, in the order they are evaluated (the first that applies is shown): code -> (short label, explanation
-# naming the remedy). Translated where they are shown (``env._(...)``): matrix rows, the row's help, the PDF.
+# The warnings of the matrix, in the order they are evaluated (the first that applies is shown): code -> (short label,
+# explanation naming the remedy). Translated where they are shown (``env._(...)``): matrix rows, the row's help, the
+# PDF.
 WARNINGS = {
     "not_posted": (
         _lt("Post Cost to G/L"),
@@ -78,7 +79,8 @@ WARNING_CODES = [(code, label._source) for code, (label, _explanation) in WARNIN
 
 
 class StockInventoryGlReconciliationEngine(models.AbstractModel):
-    """Inventory – G/L Reconciliation, the computation (BC page 5845 / codeunit 5845, adapted to Odoo; README, "Using it from the web client").
+    """Inventory – G/L Reconciliation, the computation (BC page 5845 / codeunit 5845, adapted to Odoo; README, "Using it
+    from the web client").
 
     For a period, compares the inventory ledger (value entries projected onto account types exactly as the
     posting plan posts them) with the general ledger (net change of each account type's accounts), row by
@@ -102,8 +104,8 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
     @api.model
     def _invoicing_sql(self):
         """SQL truth value over aliases aml/aj/pt: the journal item is the invoice side of the stock flows (the
-        matrix's Invoicing column): a line of a customer invoice or a vendor bill for a storable product (Anglo-Saxon: on
-        stock input; continental: on the expense account) or a COGS line (Anglo-Saxon interim lines, price
+        matrix's Invoicing column): a line of a customer invoice or a vendor bill for a storable product (Anglo-Saxon:
+        on stock input; continental: on the expense account) or a COGS line (Anglo-Saxon interim lines, price
         differences). ``_invoicing_domain`` is the same rule as a domain."""
         return SQL("(aj.type IN %s AND (aml.display_type = 'cogs' OR COALESCE(pt.is_storable, FALSE)))",
                    self._INVOICING_JOURNAL_TYPES)
@@ -425,9 +427,11 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                 ("draft_entries", lambda: link_exists(accounts, SQL(
                     "aml.parent_state != 'posted' AND %s", touches_range))),
                 ("posting_date", lambda: link_exists(accounts, SQL(
-                    "aml.parent_state = 'posted' AND NOT COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
+                    "aml.parent_state = 'posted' AND NOT COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in,
+                    aml_in))),
                 ("lock_date", lambda: link_exists(accounts, SQL(
-                    "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in, aml_in))),
+                    "aml.parent_state = 'posted' AND COALESCE(l.lock_date_moved, FALSE) AND %s != %s", svl_in,
+                    aml_in))),
                 ("odoo_switch_entry", lambda: once("odoo_switch_entry")),
                 ("odoo_landed_cost_rounding", lambda: once("odoo_landed_cost_rounding")),
                 ("landed_cost_sold_share", lambda: atype in ("overhead_applied", "cogs", "stock_output", "total")

@@ -23,10 +23,10 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     account_type = fields.Selection(posting_plan.ACCOUNT_TYPES, readonly=True)
-    account_id = fields.Many2one("account.account", "Account", readonly=True)
-    product_id = fields.Many2one("product.product", "Product", readonly=True)
+    account_id = fields.Many2one("account.account", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
-    warehouse_id = fields.Many2one("stock.warehouse", "Warehouse", readonly=True)
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     date = fields.Date(readonly=True)
     source = fields.Selection([("inventory", "Inventory Ledger"), ("gl", "General Ledger")], readonly=True)
     svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", readonly=True)
@@ -215,6 +215,18 @@ class StockInventoryGlReconciliationLine(models.Model):
         items grouped by account (with Odoo's ``_read_group`` on those models), expanded into account-type
         rows here. Handles conjunctions of simple conditions on the fields of ``_PUSHDOWN_FIELDS`` plus
         ``account_type`` / ``source``, group-bys on those, and sums/counts; returns None otherwise."""
+        parsed = self._pushdown_parse(domain, groupby, aggregates)
+        if parsed is None:
+            return None
+        specs, row_filters, leaves = parsed
+        return self._pushdown_totals(self._pushdown_rows(specs, leaves), specs, row_filters, aggregates)
+
+    @api.model
+    def _pushdown_parse(self, domain, groupby, aggregates):
+        """``(specs, row_filters, leaves)`` of a grouped read ``_read_group_pushdown`` can answer, else None:
+        ``specs`` [(groupby spec, field, granularity)], ``row_filters`` the conditions on ``account_type`` /
+        ``source`` (applied to the expanded rows), ``leaves`` the other conditions translated to the value
+        entries (``inventory``) and the journal items (``gl``)."""
         if not set(aggregates) <= self._PUSHDOWN_AGGREGATES:
             return None
         specs = []
@@ -225,7 +237,7 @@ class StockInventoryGlReconciliationLine(models.Model):
             specs.append((spec, fname, granularity))
         row_filters, leaves = [], {"inventory": [], "gl": []}
         for leaf in domain:
-            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3:
                 return None  # operators ('|', '!') and special leaves: not handled here
             fname, operator, value = leaf
             if fname in ("account_type", "source"):
@@ -240,6 +252,13 @@ class StockInventoryGlReconciliationLine(models.Model):
                 return None
             leaves["inventory"].append((svl_field, operator, value))
             leaves["gl"].append((aml_field, operator, value))
+        return specs, row_filters, leaves
+
+    @api.model
+    def _pushdown_rows(self, specs, leaves):
+        """The account-type rows (dicts) of ``_read_group_pushdown``: per group of value entries one row on the
+        inventory type and one on the counterpart type; per group of journal items one row per account type of
+        its account."""
 
         def base_groupby(index):
             result = []
@@ -249,16 +268,7 @@ class StockInventoryGlReconciliationLine(models.Model):
                     result.append("%s:%s" % (base, granularity) if granularity else base)
             return result
 
-        def keep(row):
-            for fname, operator, value in row_filters:
-                values = value if isinstance(value, (list, tuple)) else [value]
-                inside = row[fname] in values
-                if inside != (operator in ("=", "in")):
-                    return False
-            return True
-
         companies = self.env.companies
-        empty = {"account_id": self.env["account.account"], "warehouse_id": self.env["stock.warehouse"]}
         rows = []
         # value entries: one row on the inventory type and one on the counterpart type
         svl_groupby = base_groupby(0)
@@ -295,12 +305,27 @@ class StockInventoryGlReconciliationLine(models.Model):
                     rows.append(dict(values, account_type=atype, source="gl", account_id=account.with_env(self.env),
                                      inventory_amount=0.0, gl_amount=balance, invoicing_amount=inv,
                                      difference=balance - inv, __count=count))
+        return rows
+
+    @api.model
+    def _pushdown_totals(self, rows, specs, row_filters, aggregates):
+        """Sum the ``rows`` of ``_pushdown_rows`` that pass ``row_filters`` into ``{group key: [aggregates]}``."""
+
+        def keep(row):
+            for fname, operator, value in row_filters:
+                values = value if isinstance(value, list | tuple) else [value]
+                inside = row[fname] in values
+                if inside != (operator in ("=", "in")):
+                    return False
+            return True
+
+        empty = {"account_id": self.env["account.account"], "warehouse_id": self.env["stock.warehouse"]}
         totals = {}
         for row in rows:
             if not keep(row):
                 continue
             key = []
-            for spec, fname, granularity in specs:
+            for _spec, fname, granularity in specs:
                 if fname in ("account_type", "source"):
                     key.append(row[fname])
                     continue

@@ -60,7 +60,8 @@ class StockInventoryValuationReport(models.TransientModel):
         labels = dict(self._fields["report_type"]._description_selection(self.env))
         for report in self:
             period = " - ".join(str(d) for d in (report.date_from, report.date_to) if d)
-            report.display_name = "%s (%s)" % (labels[report.report_type], period) if period else labels[report.report_type]
+            label = labels[report.report_type]
+            report.display_name = "%s (%s)" % (label, period) if period else label
 
     # ------------------------------------------------------------------------------------------------
     # Computation
@@ -147,7 +148,8 @@ class StockInventoryValuationReport(models.TransientModel):
              WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread
              GROUP BY g.product_id, g.entry_type
         """, filter=self._svl_filter(), date_to=self.date_to,
-            cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql("pc", "property_cost_method"))
+            cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql(
+                "pc", "property_cost_method"))
 
     def _cost_shares_sql(self):
         within = SQL("svl.posting_date <= %s", self.date_to) if not self.date_from else SQL(
@@ -165,7 +167,8 @@ class StockInventoryValuationReport(models.TransientModel):
         """(Re)build the report lines with one INSERT ... SELECT; amounts rounded to the currency."""
         self.ensure_one()
         if self.date_from and self.date_from > self.date_to:
-            raise UserError(_("The starting date %(f)s is after the ending date %(t)s.", f=self.date_from, t=self.date_to))
+            raise UserError(_("The starting date %(f)s is after the ending date %(t)s.", f=self.date_from,
+                              t=self.date_to))
         self.line_ids.unlink()
         query = {"valuation": self._valuation_sql, "cost_spec": self._cost_spec_sql,
                  "cost_shares": self._cost_shares_sql}[self.report_type]()
@@ -229,8 +232,8 @@ class StockInventoryValuationReport(models.TransientModel):
         """[(category, lines, totals)] for the PDF, categories by name, lines by product."""
         self.ensure_one()
         groups = {}
-        for line in self.line_ids.sorted(lambda l: (l.categ_id.complete_name or "", l.product_id.display_name,
-                                                    l.entry_type or "")):
+        for line in self.line_ids.sorted(lambda line: (line.categ_id.complete_name or "", line.product_id.display_name,
+                                                       line.entry_type or "")):
             groups.setdefault(line.categ_id, self.env["stock.inventory.valuation.line"])
             groups[line.categ_id] |= line
         return [(categ, lines, {c: sum(lines.mapped(c)) for c in COLUMNS}) for categ, lines in groups.items()]
@@ -247,10 +250,10 @@ class StockInventoryValuationLine(models.TransientModel):
     report_id = fields.Many2one("stock.inventory.valuation.report", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    product_id = fields.Many2one("product.product", "Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
-    entry_type = fields.Selection(posting_plan.ENTRY_TYPES, "Entry Type", readonly=True)
+    entry_type = fields.Selection(posting_plan.ENTRY_TYPES, readonly=True)
     start_qty = fields.Float("Quantity at Start", digits="Product Unit of Measure", readonly=True)
     start_value = fields.Monetary("Value at Start", readonly=True)
     increase_qty = fields.Float("Increases (Qty.)", digits="Product Unit of Measure", readonly=True)

@@ -40,7 +40,8 @@ class TestConcurrentPosting(TransactionCase):
             move._action_done()
             svl = move.stock_valuation_layer_ids
             self.assertEqual(svl.gl_state, "to_post")
-            cr.commit()  # pylint: disable=invalid-commit (other connections must see the data)
+            # other connections must see the data
+            cr.commit()  # pylint: disable=invalid-commit
             return company.id, product.id, svl.id
 
     def _run(self, env, company_id, product_id):
@@ -148,7 +149,8 @@ class TestConcurrentAdjustment(TransactionCase):
                 move.picked = True
                 move._action_done()
             self.assertFalse(product.with_company(company).cost_is_adjusted)
-            cr.commit()  # pylint: disable=invalid-commit (other connections must see the data)
+            # other connections must see the data
+            cr.commit()  # pylint: disable=invalid-commit
             return company.id, product.id
 
     def _adjust(self, env, company_id, product_id):

@@ -262,4 +262,5 @@ class TestLedgerIntegrity(GlReconciliationCommon):
             self._deliver(real_time, 14)
             self._landed_cost(self._picking_for(receipt), 5.0)
         wizard.date_to = date(2026, 12, 31)
-        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._landed_costs_without_sold_share(wizard), old_cost)
+        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._landed_costs_without_sold_share(wizard),
+                         old_cost)

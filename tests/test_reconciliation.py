@@ -52,7 +52,8 @@ class TestReconciliation(GlReconciliationCommon):
         self._post_inventory_cost()
         manual = self.env["account.move"].create({
             "move_type": "entry", "journal_id": self.company_data["default_journal_misc"].id, "line_ids": [
-                Command.create({"account_id": self.company_data["default_account_stock_valuation"].id, "balance": 50.0}),
+                Command.create({"account_id": self.company_data["default_account_stock_valuation"].id,
+                                "balance": 50.0}),
                 Command.create({"account_id": self.company_data["default_account_revenue"].id, "balance": -50.0}),
             ]})
         manual.action_post()
@@ -78,7 +79,8 @@ class TestReconciliation(GlReconciliationCommon):
         run = self._post_inventory_cost(posting_method="per_entry")
         run.move_ids.button_draft()
         matrix, _wizard = self._matrix()
-        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (-100.0, "draft_entries"))
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]),
+                         (-100.0, "draft_entries"))
         self.assertEqual(matrix["inventory"]["not_posted"], 0.0)
 
     def test_interim_accounts_explained_by_invoicing(self):
@@ -112,8 +114,8 @@ class TestReconciliation(GlReconciliationCommon):
         self._assert_clean(matrix)
 
     def test_invoicing_rule_domain_and_sql_agree(self):
-        """The invoicing rule (the matrix's Invoicing column) as a domain (drill-downs, pivot) and as SQL (matrix, pivot)
-        selects the same journal items: bills and invoices of storable products and COGS lines, nothing else."""
+        """The invoicing rule (the matrix's Invoicing column) as a domain (drill-downs, pivot) and as SQL (matrix,
+        pivot) selects the same journal items: bills and invoices of storable products and COGS lines, nothing else."""
         self.test_interim_accounts_explained_by_invoicing()  # a purchase, its bill, a bill without receipt
         so = self.env["sale.order"].create({
             "partner_id": self.partner_a.id,
@@ -162,7 +164,8 @@ class TestReconciliation(GlReconciliationCommon):
             svl = self._receive(product, 1, 40.0).stock_valuation_layer_ids
         self.assertEqual((svl.posting_date, svl.account_move_id.date), (date(2026, 4, 1), date(2026, 3, 31)))
         matrix, _wizard = self._matrix(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
-        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]), (40.0, "posting_date"))
+        self.assertEqual((matrix["inventory"]["difference"], matrix["inventory"]["warning_code"]),
+                         (40.0, "posting_date"))
         self._assert_clean(self._matrix(date_to=date(2026, 4, 30))[0])
 
     def test_similar_accounts(self):
@@ -171,7 +174,8 @@ class TestReconciliation(GlReconciliationCommon):
         self._receive(self.product, 10, 10.0)
         self._deliver(self.product, 2)
         scrap = self.env["stock.scrap"].create({"product_id": self.product.id, "scrap_qty": 1,
-                                                "company_id": self.company.id, "location_id": self.warehouse.lot_stock_id.id})
+                                                "company_id": self.company.id,
+                                                "location_id": self.warehouse.lot_stock_id.id})
         scrap.action_validate()
         self._post_inventory_cost()
         matrix, _wizard = self._matrix()
@@ -184,7 +188,8 @@ class TestReconciliation(GlReconciliationCommon):
 
     def test_setup_changed(self):
         Account = self.env["account.account"].with_company(self.company)
-        old, new = (Account.create({"name": n, "code": n, "account_type": "asset_current"}) for n in ("INVOLD", "INVNEW"))
+        old, new = (Account.create({"name": n, "code": n, "account_type": "asset_current"})
+                    for n in ("INVOLD", "INVNEW"))
         setup = self.env["stock.posting.setup"].create({
             "company_id": self.company.id, "categ_id": self.manual_categ.id, "inventory_account_id": old.id})
         self._receive(self.product, 3, 10.0)
@@ -225,7 +230,8 @@ class TestReconciliation(GlReconciliationCommon):
         self._deliver(product, 4)
         self._landed_cost(picking, 10.0)
         matrix, _wizard = self._matrix()
-        self.assertEqual((matrix["overhead_applied"]["inventory"], matrix["overhead_applied"]["gl_total"]), (-10.0, -10.0))
+        self.assertEqual((matrix["overhead_applied"]["inventory"], matrix["overhead_applied"]["gl_total"]),
+                         (-10.0, -10.0))
         self.assertEqual((matrix["cogs"]["inventory"], matrix["cogs"]["gl_total"]), (4.0, 4.0))
         self._assert_clean(matrix)
 
@@ -245,12 +251,13 @@ class TestReconciliation(GlReconciliationCommon):
         for atype in ("inventory", "cogs"):
             self.assertEqual(matrix[atype]["warning_code"], "odoo_landed_cost_rounding")
         self.assertEqual(matrix["total"]["difference"], 0.0)
-        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(wizard), lc.account_move_id)
+        Engine = self.env["stock.inventory.gl.reconciliation.engine"]
+        self.assertEqual(Engine._odoo_landed_cost_rounding_entries(wizard), lc.account_move_id)
         # 6.00 on the same quantities splits evenly: nothing to explain
         move2 = self._receive(product, 2, 12.0)
         self._deliver(product, 2)
         self._landed_cost(self._picking_for(move2), 6.0)
-        self.assertEqual(self.env["stock.inventory.gl.reconciliation.engine"]._odoo_landed_cost_rounding_entries(self._matrix()[1]), lc.account_move_id)
+        self.assertEqual(Engine._odoo_landed_cost_rounding_entries(self._matrix()[1]), lc.account_move_id)
 
     def test_pivot_grouped_reads_match_the_union(self):
         """The per-branch fast path of grouped reads gives what the plain UNION view gives."""

@@ -84,14 +84,14 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
     account_type = fields.Char("Account Type Key")
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     inventory = fields.Monetary("Inventory Ledger")
-    not_posted = fields.Monetary("Not Posted")
+    not_posted = fields.Monetary()
     posted = fields.Monetary("Posted from Inventory")
-    invoicing = fields.Monetary("Invoicing")
+    invoicing = fields.Monetary()
     other_gl = fields.Monetary("Other G/L")
     gl_total = fields.Monetary("G/L Total")
-    difference = fields.Monetary("Difference")
+    difference = fields.Monetary()
     warning_code = fields.Selection(WARNING_CODES)
-    warning = fields.Char("Warning")
+    warning = fields.Char()
     warning_help = fields.Text(compute="_compute_warning_help")
 
     def _compute_warning_help(self):
