@@ -152,7 +152,7 @@ def post_init_hook(env):
     watermarks, links, posting runs, adjustment entries' origin and dates, and the settings, so that nothing an
     earlier install posted is posted again."""
     today = fields.Date.context_today(env["res.company"])
-    env["stock.valuation.layer"]._gl_set_batch_session()  # set-based statements over every SVL
+    env["stock.valuation.layer"]._gl_set_session("batch")  # set-based statements over every SVL
     _restore_kept(env)
     env.cr.execute("UPDATE res_company SET gl_post_cost_from = %s WHERE gl_post_cost_from IS NULL", (today,))
     env["res.company"].invalidate_model(["gl_post_cost_from"])

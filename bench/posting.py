@@ -174,7 +174,7 @@ def measure(env, company, name):
         env.cr.commit()
         subprocess.run(["vacuumdb", "-q", "-z", "-t", "stock_valuation_layer", env.cr.dbname], check=True)
         env.invalidate_all()
-        SVL._gl_set_batch_session()  # as the install hook
+        SVL._gl_set_session("batch")  # as the install hook
         t0 = time.perf_counter()
         backfill(env, company)
         env.flush_all()

@@ -64,7 +64,7 @@ class StockCostAdjustEngine(models.AbstractModel):
         """
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
-        SVL._gl_set_batch_session()
+        SVL._gl_set_session("batch")
         adjustment_ids = []
         # bounded memory: each chunk is loaded, adjusted, flushed and dropped from the cache
         for start in range(0, len(products), ADJUST_CHUNK):

@@ -2,6 +2,27 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 
+def filter_domain(company_id, date_from=None, date_to=None, product_ids=None, categ_ids=None, warehouse_ids=None, *,
+                  date_field=None, product_field=None, categ_field=None, warehouse_field=None):
+    """The one rule of the inventory-to-G/L filters as a domain (see ``stock.gl.filter.mixin``), from plain
+    values: ``company_id`` (int), dates (``datetime.date`` or None), ``product_ids`` (list of int, or None / empty:
+    no product condition), ``categ_ids`` and ``warehouse_ids`` (lists of int, empty: no condition). With
+    ``categ_field`` the categories filter that field (``child_of``); without it, the caller has already turned
+    them into ``product_ids``. Used by the mixin and by the posting engine, whose requests hold no record."""
+    domain = [("company_id", "=", company_id)]
+    if date_field and date_from:
+        domain.append((date_field, ">=", date_from))
+    if date_field and date_to:
+        domain.append((date_field, "<=", date_to))
+    if product_field and product_ids is not None and (product_ids or not categ_field):
+        domain.append((product_field, "in", list(product_ids)))
+    if categ_field and categ_ids:
+        domain.append((categ_field, "child_of", list(categ_ids)))
+    if warehouse_field and warehouse_ids:
+        domain.append((warehouse_field, "in", list(warehouse_ids)))
+    return domain
+
+
 class StockGlFilterMixin(models.AbstractModel):
     """The filters of the inventory-to-G/L tools: company, date from/to, products, product categories and,
     on the models that have one, warehouses; turned into a domain or an SQL condition on the rows they
@@ -52,7 +73,8 @@ class StockGlFilterMixin(models.AbstractModel):
         return self.warehouse_ids.ids if "warehouse_ids" in self._fields else []
 
     def _gl_filter_domain(self, date_field=None, product_field=None, categ_field=None, warehouse_field=None):
-        """The filters as a domain on the filtered model (a list of leaves, implicitly AND-ed).
+        """The filters as a domain on the filtered model (a list of leaves, implicitly AND-ed): ``filter_domain``
+        with this record's values.
 
         :param date_field: the date field the date range applies to (``"posting_date"`` on value entries,
             ``"date"`` on journal items), None: no date condition
@@ -65,25 +87,10 @@ class StockGlFilterMixin(models.AbstractModel):
             ("product_id", "in", [ids]), ("warehouse_id", "in", [ids])]``; always starts with the company
         """
         self.ensure_one()
-        domain = [("company_id", "=", self.company_id.id)]
-        if date_field and self.date_from:
-            domain.append((date_field, ">=", self.date_from))
-        if date_field and self.date_to:
-            domain.append((date_field, "<=", self.date_to))
-        if product_field:
-            if categ_field:
-                if self.product_ids:
-                    domain.append((product_field, "in", self.product_ids.ids))
-            else:
-                products = self._gl_filter_product_ids()
-                if products is not None:
-                    domain.append((product_field, "in", products))
-        if categ_field and self.categ_ids:
-            domain.append((categ_field, "child_of", self.categ_ids.ids))
-        warehouses = self._gl_filter_warehouse_ids()
-        if warehouse_field and warehouses:
-            domain.append((warehouse_field, "in", warehouses))
-        return domain
+        products = self.product_ids.ids if categ_field else self._gl_filter_product_ids()
+        return filter_domain(self.company_id.id, self.date_from, self.date_to, products, self.categ_ids.ids,
+                             self._gl_filter_warehouse_ids(), date_field=date_field, product_field=product_field,
+                             categ_field=categ_field, warehouse_field=warehouse_field)
 
     def _gl_filter_sql(self, alias, date_field=None, product_field=None, categ_field=None, warehouse_field=None):
         """The filters as an SQL condition over the table alias ``alias``: the same rule as

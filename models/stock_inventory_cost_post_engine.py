@@ -18,6 +18,7 @@ from odoo.tools import SQL
 
 from . import gl_sql, posting_plan
 from .posting_plan import PlanProblem
+from .stock_gl_filter import filter_domain
 
 _logger = logging.getLogger(__name__)
 
@@ -83,19 +84,13 @@ class StockInventoryCostPostEngine(models.AbstractModel):
 
     @api.model
     def _queue_domain(self, request, states=("to_post", "partial")):
-        """Domain of the value entries ``request`` posts (G/L status in ``states``; None: any status)."""
-        domain = [("company_id", "=", request.company.id)]
-        if states:
-            domain.append(("gl_state", "in", list(states)))
-        if request.date_from:
-            domain.append(("posting_date", ">=", request.date_from))
-        if request.date_to:
-            domain.append(("posting_date", "<=", request.date_to))
-        if request.products:
-            domain.append(("product_id", "in", request.products.ids))
-        if request.categories:
-            domain.append(("categ_id", "child_of", request.categories.ids))
-        return domain
+        """Domain of the value entries ``request`` posts (G/L status in ``states``; None: any status): the filters'
+        rule (``stock_gl_filter.filter_domain``) on the posting date, the product and the value entry's category."""
+        domain = filter_domain(
+            request.company.id, request.date_from, request.date_to,
+            request.products.ids if request.products else [], request.categories.ids if request.categories else [],
+            date_field="posting_date", product_field="product_id", categ_field="categ_id")
+        return domain + ([("gl_state", "in", list(states))] if states else [])
 
     @api.model
     def _queue_chunks(self, request):
@@ -348,7 +343,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             an error" policy (nothing is posted)
         """
         self._acquire_lock(request.company)
-        self.env["stock.valuation.layer"]._gl_set_batch_session()
+        self.env["stock.valuation.layer"]._gl_set_session("batch")
         run = None  # created with the first planned chunk: a refused plan leaves no run behind
         cache = {}
         for svls in self._queue_chunks(request):
@@ -416,7 +411,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             "Stop with an error" policy
         """
         self._check_request(request)
-        self.env["stock.valuation.layer"]._gl_set_batch_session()
+        self.env["stock.valuation.layer"]._gl_set_session("batch")
         Account = self.env["account.account"]
         SVL = self.env["stock.valuation.layer"]
         types = dict(posting_plan.ACCOUNT_TYPES)

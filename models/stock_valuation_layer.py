@@ -37,6 +37,11 @@ GL_BOOKKEEPING_FIELDS = frozenset([
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
     "gl_cost_source_id", "gl_forward_quantity",
 ])
+# Transaction-local planner settings of the module's set-based work (``_gl_set_session``)
+GL_SESSION_SETTINGS = {
+    "batch": {"jit": "off", "random_page_cost": "1.1"},
+    "analytical": {"jit": "off", "work_mem": "64MB"},
+}
 # A new value entry may say it comes from a category change: Odoo's own flows create those entries as the user,
 # with the origin and counterpart type the module's hooks add to their values (product.py); no other origin.
 GL_CREATION_FIELDS = frozenset(["gl_origin", "gl_counterpart_type"])
@@ -470,16 +475,26 @@ class StockValuationLayer(models.Model):
             state=state))
 
     @api.model
-    def _gl_set_batch_session(self):
-        """Planner settings for this transaction's batch job (posting, test report, cost adjustment,
-        install back-fill), reset at its end (``SET LOCAL``):
+    def _gl_set_session(self, kind, parallel=True):
+        """Planner settings for this transaction's set-based work (``SET LOCAL``: reset at its end), then fresh
+        statistics where they lag (``_gl_refresh_stale_statistics``). ``kind`` (``GL_SESSION_SETTINGS``):
 
-        - ``jit = off``: compiling the large set-based statements costs seconds and gains nothing;
-        - ``random_page_cost = 1.1``: the jobs read the value entries they work on by primary key (tens of
-          thousands per statement); with PostgreSQL's default of 4 (spinning disks) the planner hashes the
-          whole value-entry table instead, seconds per statement on millions of rows.
+        - ``"batch"`` (posting, test report, cost adjustment, install back-fill): no JIT (compiling the large
+          statements costs seconds and gains nothing) and ``random_page_cost = 1.1``: the jobs read the value
+          entries they work on by primary key (tens of thousands per statement); with PostgreSQL's default of 4
+          (spinning disks) the planner hashes the whole value-entry table instead, seconds per statement on
+          millions of rows;
+        - ``"analytical"`` (the reconciliation, its pivot, the valuation reports): no JIT (compiling costs more
+          than these sub-second queries gain) and enough ``work_mem`` to hash-aggregate instead of sorting on
+          disk.
+
+        ``parallel`` False: no parallel workers either; the pivot sends its grouped reads four at a time, and on
+        a small machine parallel workers per read then only compete for the same cores (measured on 2 cores:
+        2.9 s with, 2.2 s without).
         """
-        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"))
+        settings = dict(GL_SESSION_SETTINGS[kind], **({} if parallel else {"max_parallel_workers_per_gather": "0"}))
+        for name, value in settings.items():
+            self.env.cr.execute(SQL("SELECT set_config(%s, %s, true)", name, value))
         self._gl_refresh_stale_statistics()
 
     @api.model

@@ -117,18 +117,6 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                 "|", ("display_type", "=", "cogs"), ("product_id.is_storable", "=", True)]
 
     @api.model
-    def _set_analytical_session(self, parallel=True):
-        """Transaction-local settings for the reconciliation's aggregations: no JIT (compiling costs more
-        than these sub-second queries gain), enough work_mem to hash-aggregate instead of sorting on disk,
-        and, when ``parallel`` is False, no parallel workers: the pivot sends its grouped reads four at a
-        time, and on a small machine parallel workers per read then only compete for the same cores
-        (measured on 2 cores: 2.9 s with, 2.2 s without)."""
-        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
-        self.env["stock.valuation.layer"]._gl_refresh_stale_statistics()
-        if not parallel:
-            self.env.cr.execute(SQL("SET LOCAL max_parallel_workers_per_gather = 0"))
-
-    @api.model
     def _warning_texts(self):
         """{warning code: (label, explanation)} in the environment's language."""
         return {code: (self.env._(label), self.env._(explanation)) for code, (label, explanation) in WARNINGS.items()}
@@ -160,7 +148,7 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
         """
         filters.ensure_one()
         self.env.flush_all()
-        self._set_analytical_session()
+        self.env["stock.valuation.layer"]._gl_set_session("analytical")
         currency = filters.company_id.currency_id
         type_accounts = self.env["stock.posting.setup"]._get_type_accounts(filters.company_id)
         all_accounts = sorted(set().union(*type_accounts.values()))

@@ -83,8 +83,8 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         # An analytical read over millions of rows: PostgreSQL's JIT compilation costs more than it saves
         # here (measured: 1.5 s of 2.6 s), hash aggregation needs more than the default work_mem, and the
-        # web pivot sends these reads concurrently (see _set_analytical_session).
-        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session(parallel=False)
+        # web pivot sends these reads concurrently (see stock.valuation.layer._gl_set_session).
+        self.env["stock.valuation.layer"]._gl_set_session("analytical", parallel=False)
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
@@ -176,7 +176,7 @@ class StockInventoryGlReconciliationLine(models.Model):
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session(parallel=False)
+        self.env["stock.valuation.layer"]._gl_set_session("analytical", parallel=False)
         # read_group() passes the groupby specs as order: the only order handled by the fast paths
         default_order = not order or [term.strip() for term in order.split(",")] == list(groupby)
         if having or offset or limit or not default_order:

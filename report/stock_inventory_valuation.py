@@ -177,7 +177,7 @@ class StockInventoryValuationReport(models.TransientModel):
         values = [SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
                   else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in columns]
         # same session as the reconciliation's aggregations (no JIT, enough work_mem)
-        self.env["stock.inventory.gl.reconciliation.engine"]._set_analytical_session()
+        self.env["stock.valuation.layer"]._gl_set_session("analytical")
         self.env.flush_all()
         self.env.cr.execute(SQL("""
             INSERT INTO stock_inventory_valuation_line

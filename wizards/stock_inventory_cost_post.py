@@ -10,14 +10,12 @@ class StockInventoryCostPost(models.TransientModel):
     Adjust Cost call too."""
 
     _name = "stock.inventory.cost.post"
+    _inherit = "stock.gl.filter.mixin"
     _description = "Post Inventory Cost to G/L"
     _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     date_from = fields.Date("Posting Date From")
-    date_to = fields.Date("Posting Date To", default=fields.Date.context_today)
-    product_ids = fields.Many2many("product.product", string="Products", check_company=True)
-    categ_ids = fields.Many2many("product.category", string="Product Categories")
+    date_to = fields.Date("Posting Date To")
     posting_method = fields.Selection(
         [("per_posting_group", "Per Posting Group"), ("per_entry", "Per Entry")],
         required=True, default="per_posting_group")
