@@ -92,13 +92,12 @@ def seed(env, n_svl):
     """, params)
     cr.execute("""
         INSERT INTO stock_valuation_layer_gl_link (svl_id, move_line_id, account_id, account_type, amount,
-               company_id, lock_date_moved, create_date, write_date, create_uid, write_uid)
+               company_id, lock_date_moved)
         SELECT svl.id, %(first_aml)s + 2 * (svl.id - %(first_svl)s) + side,
                CASE WHEN side = 0 THEN %(val)s
                     WHEN svl.gl_counterpart_type = 'stock_input' THEN %(stock_in)s
                     WHEN svl.gl_counterpart_type = 'stock_output' THEN %(stock_out)s ELSE %(diff)s END,
-               CASE WHEN side = 0 THEN 'inventory' ELSE svl.gl_counterpart_type END, amount, %(company)s, FALSE,
-               now(), now(), %(uid)s, %(uid)s
+               CASE WHEN side = 0 THEN 'inventory' ELSE svl.gl_counterpart_type END, amount, %(company)s, FALSE
           FROM stock_valuation_layer svl,
                LATERAL (VALUES (0, svl.value), (1, -svl.value)) AS s(side, amount)
          WHERE svl.description = 'bench'

@@ -74,8 +74,9 @@ class StockValuationLayer(models.Model):
     location_id = fields.Many2one(
         "stock.location", readonly=True, index="btree_not_null",
         help="Internal location the value sits in (the valued side of the stock move).")
-    warehouse_id = fields.Many2one(
-        "stock.warehouse", compute=False, search=False, store=True, readonly=True,
+    # stock_account's field is computed and labelled "Receipt WH": stored here, with the label of what it is
+    warehouse_id = fields.Many2one(  # pylint: disable=attribute-string-redundant
+        "stock.warehouse", "Warehouse", compute=False, search=False, store=True, readonly=True,
         index="btree_not_null")
     cost_posted_to_gl = fields.Monetary(
         "Cost Posted to G/L", readonly=True, copy=False, default=0.0,
