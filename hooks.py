@@ -37,13 +37,13 @@ KEPT_TABLES = [
 
 
 def _table_exists(cr, table):
-    cr.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+    cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table))
     return cr.fetchone()[0]
 
 
 def _columns(cr, table):
-    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
-               (table,))
+    cr.execute(SQL("SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+                   table))
     return [row[0] for row in cr.fetchall()]
 
 
@@ -73,12 +73,12 @@ def uninstall_hook(env):
 
 def _foreign_keys(cr, table):
     """{column: (referenced table, nullable)} of ``table``'s foreign keys."""
-    cr.execute("""
+    cr.execute(SQL("""
         SELECT a.attname, cl.relname, NOT a.attnotnull
           FROM pg_constraint c
           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
           JOIN pg_class cl ON cl.oid = c.confrelid
-         WHERE c.contype = 'f' AND c.conrelid = %s::regclass""", (table,))
+         WHERE c.contype = 'f' AND c.conrelid = %s::regclass""", table))
     return {column: (referenced, nullable) for column, referenced, nullable in cr.fetchall()}
 
 
@@ -132,8 +132,8 @@ def _restore_kept(env):
         cr.execute(SQL("DROP TABLE %s", SQL.identifier(kept)))
     if restored:
         # the journal items a restored link points at are fed by value entries
-        cr.execute("""UPDATE account_move_line aml SET gl_linked = TRUE
-                        FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id""")
+        cr.execute(SQL("""UPDATE account_move_line aml SET gl_linked = TRUE
+                            FROM stock_valuation_layer_gl_link l WHERE l.move_line_id = aml.id"""))
         env.invalidate_all()
         _logger.info("G/L bookkeeping of an earlier install restored")
     return restored
@@ -154,13 +154,13 @@ def post_init_hook(env):
     today = fields.Date.context_today(env["res.company"])
     env["stock.valuation.layer"]._gl_set_session("batch")  # set-based statements over every SVL
     _restore_kept(env)
-    env.cr.execute("UPDATE res_company SET gl_post_cost_from = %s WHERE gl_post_cost_from IS NULL", (today,))
+    env.cr.execute(SQL("UPDATE res_company SET gl_post_cost_from = %s WHERE gl_post_cost_from IS NULL", today))
     env["res.company"].invalidate_model(["gl_post_cost_from"])
     SVL = env["stock.valuation.layer"]
     SVL._gl_fill_value_entry_fields(all_records=True)
     linked = SVL._gl_sync_native_postings()  # also flags the journal items it links (gl_linked)
     # which receipt each delivery consumed, replayed from Odoo's FIFO order (cost adjustment reads it)
     env["stock.valuation.layer.application"]._gl_rebuild()
-    env.cr.execute("SELECT gl_state, count(*) FROM stock_valuation_layer GROUP BY gl_state")
+    env.cr.execute(SQL("SELECT gl_state, count(*) FROM stock_valuation_layer GROUP BY gl_state"))
     _logger.info("Value entries back-filled: %s; %s linked to existing journal entries",
                  dict(env.cr.fetchall()), len(linked))
