@@ -83,6 +83,12 @@ class TestReconciliation(GlReconciliationCommon):
                          (-100.0, "draft_entries"))
         self.assertEqual(matrix["inventory"]["not_posted"], 0.0)
 
+    def _validate_pickings(self, order, quantity):
+        """Validate the pickings of a confirmed purchase or sale ``order`` with ``quantity`` done."""
+        order.picking_ids.move_ids.quantity = quantity
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+
     def test_interim_accounts_explained_by_invoicing(self):
         """Goods received not billed, then billed; a bill for goods not received yet: no difference, the
         invoicing column explains the interim balance."""
@@ -91,9 +97,7 @@ class TestReconciliation(GlReconciliationCommon):
             "order_line": [Command.create({"product_id": self.product.id, "product_qty": 10, "price_unit": 10.0,
                                            "taxes_id": False})]})
         po.button_confirm()
-        po.picking_ids.move_ids.quantity = 10
-        po.picking_ids.move_ids.picked = True
-        po.picking_ids.button_validate()
+        self._validate_pickings(po, 10)
         self._post_inventory_cost()
         matrix, _wizard = self._matrix()
         self.assertEqual((matrix["stock_input"]["gl_total"], matrix["stock_input"]["difference"]), (-100.0, 0.0))
@@ -122,9 +126,7 @@ class TestReconciliation(GlReconciliationCommon):
             "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 4, "price_unit": 30.0,
                                            "tax_id": False})]})
         so.action_confirm()
-        so.picking_ids.move_ids.quantity = 4
-        so.picking_ids.move_ids.picked = True
-        so.picking_ids.button_validate()
+        self._validate_pickings(so, 4)
         self._post_inventory_cost()
         invoice = so._create_invoices()
         invoice.action_post()
