@@ -7,6 +7,7 @@ import os
 import unittest
 from datetime import date
 
+from odoo import http
 from odoo.tests import HttpCase, tagged
 
 
@@ -52,6 +53,11 @@ class TestUiTour(HttpCase):
         posted_svl = self._receive(product, 10, 7.0, today)
         skipped_svl = self._receive(skipped, 3, 10.0, today)
 
+        # CPython 3.11's AST constructor is not thread-safe (python/cpython#106905): the web client's first
+        # requests make Odoo parse every module's manifest in parallel HTTP threads (``http.root.statics``),
+        # which can fail with "AST constructor recursion depth mismatch" (a 500 on the translations); parse
+        # them here, once, before the browser starts
+        self.assertTrue(http.root.statics)
         self.start_tour("/odoo", "stock_account_gl_reconciliation_tour", login="admin")
 
         run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", company.id)], order="id desc",
