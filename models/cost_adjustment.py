@@ -149,3 +149,59 @@ def average_cost_targets(entries, period, rounding, quantity_rounding=1e-6):
         quantity += out_quantity
         value += sum(e.carried for e in group if e.kind == "fixed")
     return targets
+
+
+def location_targets(quantities, total_value, rounding):
+    """The location invariant: the value each place must hold so that its stock is valued at the company's
+    cost (Odoo values stock company-wide: remaining value ÷ remaining quantity).
+
+    :param quantities: ``{place key: on-hand quantity}`` (product UoM, >= 0) of one product, or one lot of a
+        product valued by lot; keys are any sortable values (e.g. ``(warehouse id, inventory account id)``)
+    :param total_value: the product's (lot's) remaining value, company currency
+    :param rounding: the company currency's rounding
+    :return: ``{place key: value}``: ``quantity × total_value ÷ total quantity`` rounded, the rounding residual
+        on the place with the most quantity (the smallest key among equals), so that the values add up to
+        ``total_value`` exactly; a place without quantity holds 0. ``{}`` when no place has any quantity (the
+        value sits nowhere: the caller reports it).
+    """
+    total_quantity = sum(quantity for quantity in quantities.values() if quantity > 0)
+    if total_quantity <= 0:
+        return {}
+    unit = total_value / total_quantity
+    targets = {key: round_to(quantity * unit, rounding) if quantity > 0 else 0.0 for key, quantity in quantities.items()}
+    residual = round_to(total_value - sum(targets.values()), rounding)
+    if residual:
+        largest = min(quantities, key=lambda key: (-quantities[key], key))
+        targets[largest] = round_to(targets[largest] + residual, rounding)
+    return targets
+
+
+def rebalancing_transfers(current, targets, rounding):
+    """The transfer pairs that bring the value of each place from ``current`` to ``targets``.
+
+    :param current: ``{place key: value located there}`` (company currency)
+    :param targets: ``{place key: value it must hold}`` (``location_targets``); a key of ``current`` missing
+        here must hold 0
+    :param rounding: the company currency's rounding
+    :return: ``[(from key, to key, amount)]`` with amount > 0: value leaves the places above their target for
+        those below, both taken in key order; the amounts add up so that every place ends on its target
+    :raise ValueError: when ``current`` and ``targets`` do not hold the same total (the invariant moves value
+        between places, it never creates or removes any)
+    """
+    keys = sorted(set(current) | set(targets))
+    gaps = {key: round_to(targets.get(key, 0.0) - current.get(key, 0.0), rounding) for key in keys}
+    if round_to(sum(gaps.values()), rounding):
+        raise ValueError("the places hold %s but must hold %s" % (sum(current.values()), sum(targets.values())))
+    givers = [[key, -gap] for key, gap in gaps.items() if gap < 0]
+    takers = [[key, gap] for key, gap in gaps.items() if gap > 0]
+    transfers = []
+    while givers and takers:
+        amount = round_to(min(givers[0][1], takers[0][1]), rounding)
+        transfers.append((givers[0][0], takers[0][0], amount))
+        givers[0][1] = round_to(givers[0][1] - amount, rounding)
+        takers[0][1] = round_to(takers[0][1] - amount, rounding)
+        if not givers[0][1]:
+            givers.pop(0)
+        if not takers[0][1]:
+            takers.pop(0)
+    return transfers
