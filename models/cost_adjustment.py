@@ -168,7 +168,8 @@ def location_targets(quantities, total_value, rounding):
     if total_quantity <= 0:
         return {}
     unit = total_value / total_quantity
-    targets = {key: round_to(quantity * unit, rounding) if quantity > 0 else 0.0 for key, quantity in quantities.items()}
+    targets = {key: round_to(quantity * unit, rounding) if quantity > 0 else 0.0
+               for key, quantity in quantities.items()}
     residual = round_to(total_value - sum(targets.values()), rounding)
     if residual:
         largest = min(quantities, key=lambda key: (-quantities[key], key))
