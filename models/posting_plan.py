@@ -66,6 +66,9 @@ ENTRY_TYPES = [
 # ``None`` matches anything. ``counterpart_account_type`` and its SQL twin ``gl_sql.counterpart_account_type``
 # both read it.
 COUNTERPART_RULES = [
+    # a transfer between places has no counterpart: its pair is the other side (minus at the source, plus at
+    # the destination, both on inventory accounts)
+    (None, ("transfer",), None, None),
     (("revaluation", "rounding"), None, None, "inventory_adjustment"),
     (("variance",), None, None, "purchase_variance"),
     (None, ("category_switch",), None, "stock_input"),
@@ -90,7 +93,8 @@ def counterpart_account_type(document_type, entry_type, origin=None):
     :param str entry_type: one of ENTRY_TYPES keys
     :param str origin: technical origin of the SVL (``category_switch`` posts on stock input, as Odoo's
         ``_svl_empty_stock_am`` / ``_svl_replenish_stock_am`` do)
-    :return: an ACCOUNT_TYPE_KEYS key, never ``inventory``
+    :return: an ACCOUNT_TYPE_KEYS key, never ``inventory``; None for a transfer between places (origin
+        ``transfer``), whose other side is its pair
     """
     for entry_types, origins, document_types, account_type in COUNTERPART_RULES:
         if ((not entry_types or entry_type in entry_types)
@@ -154,6 +158,12 @@ class PlanEntry:
     amount_currency: float = 0.0
     expense_amount_currency: float = 0.0
     currency_difference: float = 0.0
+    # a transfer between places: this entry (the plus leg, at the destination) posts the pair, its
+    # counterpart is the inventory account of the source, linked to the minus leg ``transfer_svl_id``
+    transfer_svl_id: int = False
+    transfer_account_id: int = False
+    transfer_warehouse_id: int = False
+    transfer_location_id: int = False
 
 
 @dataclass
@@ -222,6 +232,17 @@ def plan_entry_lines(entry, rounding=0.01):
     expense = round_money(entry.expense_amount or 0.0, rounding)
     if not amount and not expense:
         return []
+    if entry.transfer_svl_id:  # Dr destination inventory / Cr source inventory, each linked to its own leg
+        common = dict(journal_id=entry.journal_id, posting_date=entry.posting_date, categ_id=entry.categ_id,
+                      product_id=entry.product_id, label=entry.label, move_id=entry.move_id, quantity=entry.quantity)
+        return [
+            PlanLine(account_id=entry.accounts.get("inventory"), account_type="inventory", amount=amount,
+                     warehouse_id=entry.warehouse_id, location_id=entry.location_id,
+                     contributions={entry.svl_id: amount}, **common),
+            PlanLine(account_id=entry.transfer_account_id, account_type="inventory", amount=-amount,
+                     warehouse_id=entry.transfer_warehouse_id, location_id=entry.transfer_location_id,
+                     contributions={entry.transfer_svl_id: -amount}, **common),
+        ]
     common = dict(
         journal_id=entry.journal_id,
         posting_date=entry.posting_date,

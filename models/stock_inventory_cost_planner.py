@@ -57,6 +57,11 @@ class StockInventoryCostPlanner(models.AbstractModel):
                     date=tools.format_date(self.env, row["posting_date"]), first=posting_plan.POSTABLE_YEARS[0],
                     last=posting_plan.POSTABLE_YEARS[1])))
                 continue
+            if row["gl_origin"] == "transfer":
+                entry = self._plan_transfer(svl, row, delta, currency, checked, problems, cache)
+                if entry:
+                    entries.append(entry)
+                continue
             positive = row["value"] > 0 or (not row["value"] and row["quantity"] >= 0)
             key = (row["company_id"], row["product_id"], row["categ_id"], row["gl_origin"], row["gl_counterpart_type"],
                    row["move_id"] and (
@@ -107,6 +112,36 @@ class StockInventoryCostPlanner(models.AbstractModel):
                 **in_currency,
             ))
         return entries, problems
+
+    @api.model
+    def _plan_transfer(self, svl, row, delta, currency, checked, problems, cache):
+        """The ``PlanEntry`` of a transfer between places, planned from its plus leg (at the destination): Dr the
+        destination's inventory account / Cr the source's (``stock.posting.setup._gl_inventory_account``), the
+        credit linked to the minus leg. The minus leg itself plans nothing (None): its pair carries it."""
+        if row["location_quantity"] < 0 or not row["pair_id"]:
+            return None
+        Setup, browse = self.env["stock.posting.setup"], self.env["stock.location"].browse
+        company, categ = svl.company_id, self.env["product.category"].browse(row["categ_id"])
+        accounts = [Setup._gl_inventory_account(company, self.env["stock.warehouse"].browse(row[wh]), browse(row[loc]),
+                                                categ, cache)
+                    for wh, loc in (("warehouse_id", "location_id"), ("pair_warehouse_id", "pair_location_id"))]
+        journal_id = self._product_accounts(svl.product_id.with_company(company), cache, categ)["stock_journal"].id
+        for account_id in accounts:
+            check_key = (row["company_id"], (("inventory", account_id),), journal_id)
+            if check_key not in checked:
+                checked[check_key] = self._check_accounts(svl, {"inventory": account_id}, journal_id)
+            if checked[check_key]:
+                problems.append(PlanProblem(svl_id=svl.id, code=checked[check_key][0], skip=True,
+                                            reason=checked[check_key][1]))
+                return None
+        return posting_plan.PlanEntry(
+            svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
+            amount=currency.round(delta), journal_id=journal_id, counterpart_type="inventory",
+            accounts={"inventory": accounts[0]}, categ_id=row["categ_id"], warehouse_id=row["warehouse_id"],
+            location_id=row["location_id"], product_id=row["product_id"], quantity=row["location_quantity"],
+            label=row["description"] or "", reference=row["reference"] or row["description"] or "",
+            move_id=row["move_id"] or False, transfer_svl_id=row["pair_id"], transfer_account_id=accounts[1],
+            transfer_warehouse_id=row["pair_warehouse_id"], transfer_location_id=row["pair_location_id"])
 
     @api.model
     def _apply_posting_setup(self, setups, row, accounts, best_rows, problems):
@@ -272,7 +307,9 @@ class StockInventoryCostPlanner(models.AbstractModel):
                    %(src_valued)s AS src_valued, %(dest_valued)s AS dest_valued,
                    sm.id IS NOT NULL AND %(matchable)s AS matchable,
                    sm.date AS move_date, pol.currency_id AS purchase_currency_id,
-                   svl.account_move_line_id AS bill_line_id, COALESCE(svl.price_diff_value, 0) AS price_diff_value
+                   svl.account_move_line_id AS bill_line_id, COALESCE(svl.price_diff_value, 0) AS price_diff_value,
+                   COALESCE(svl.gl_location_quantity, 0) AS location_quantity, pair.id AS pair_id,
+                   pair.warehouse_id AS pair_warehouse_id, pair.location_id AS pair_location_id
               FROM unnest(%(ids)s::int[]) AS q(id)
               JOIN stock_valuation_layer svl ON svl.id = q.id
               JOIN product_product pp ON pp.id = svl.product_id
@@ -281,6 +318,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
               LEFT JOIN res_partner partner ON partner.id = pk.partner_id
               LEFT JOIN purchase_order_line pol ON pol.id = sm.purchase_line_id
               LEFT JOIN account_move_line aml ON aml.id = svl.account_move_line_id
+              LEFT JOIN stock_valuation_layer pair ON pair.id = svl.gl_transfer_pair_id
               -- one look-up of the move's lines per entry (an EXISTS per direction gets planned as a hash of
               -- every stock move line of the database once the batch is large)
               LEFT JOIN LATERAL (

@@ -1,9 +1,93 @@
-from odoo import models
+from odoo import _, models
 from odoo.tools import SQL
+
+from . import gl_sql
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves.filtered(lambda move: move.state == "done")._gl_create_transfer_entries()
+        return moves
+
+    def _gl_create_transfer_entries(self):
+        """Transfer value entries (README, "Transfer value entries"; docs/transfer-value-entries.md): for each
+        move line of these done moves between two valued locations of one company whose *places* (warehouse,
+        inventory account: ``stock.posting.setup._gl_inventory_account``) differ, a pair of value entries: minus
+        at the source, plus at the destination, the moved quantity (product UoM) on ``gl_location_quantity``
+        and its value at Odoo's company cost (remaining value ÷ remaining quantity, per lot when valued by lot),
+        company currency. Their own ``quantity`` is 0: Odoo's quantities, FIFO queue and average cost stay as
+        Odoo computes them. Consigned stock (another owner) moves no value. Returns the created entries."""
+        SVL = self.env["stock.valuation.layer"].sudo()
+        if not self:
+            return SVL
+        self.env.flush_all()
+        rows = self.env.execute_query_dict(SQL("""
+            SELECT sm.id AS move_id, sm.company_id, ml.product_id, ml.quantity_product_uom AS quantity,
+                   CASE WHEN pt.lot_valuated THEN ml.lot_id END AS lot_id, pt.categ_id,
+                   ml.location_id AS src, ml.location_dest_id AS dst, ls.warehouse_id AS src_wh,
+                   ld.warehouse_id AS dst_wh
+              FROM stock_move_line ml
+              JOIN stock_move sm ON sm.id = ml.move_id
+              JOIN res_company c ON c.id = sm.company_id
+              JOIN stock_location ls ON ls.id = ml.location_id
+              JOIN stock_location ld ON ld.id = ml.location_dest_id
+              JOIN product_product pp ON pp.id = ml.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE sm.id = ANY(%s) AND ml.quantity_product_uom > 0 AND pt.is_storable
+               AND %s AND %s AND ls.company_id = ld.company_id AND ls.company_id = sm.company_id
+               AND (ml.owner_id IS NULL OR ml.owner_id = c.partner_id)
+             ORDER BY ml.id""", self.ids, gl_sql.valued_usage("ls"), gl_sql.valued_usage("ld")))
+        Setup, cache, legs = self.env["stock.posting.setup"], {}, []
+        Company, Warehouse, Location = self.env["res.company"], self.env["stock.warehouse"], self.env["stock.location"]
+        for row in rows:
+            company, categ = Company.browse(row["company_id"]), self.env["product.category"].browse(row["categ_id"])
+            places = [(row[wh], Setup._gl_inventory_account(company, Warehouse.browse(row[wh]),
+                                                             Location.browse(row[loc]), categ, cache))
+                      for wh, loc in (("src_wh", "src"), ("dst_wh", "dst"))]
+            if places[0] != places[1]:
+                legs.append((row, places))
+        if not legs:
+            return SVL
+        costs = {(company_id, product_id, lot_id): (value, quantity) for company_id, product_id, lot_id, value, quantity
+                 in self.env.execute_query(SQL("""
+                    SELECT svl.company_id, svl.product_id, CASE WHEN pt.lot_valuated THEN svl.lot_id END,
+                           SUM(svl.value), SUM(svl.quantity)
+                      FROM stock_valuation_layer svl
+                      JOIN product_product pp ON pp.id = svl.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                     WHERE svl.product_id = ANY(%s) AND svl.company_id = ANY(%s)
+                     GROUP BY 1, 2, 3""", list({row["product_id"] for row, _p in legs}),
+                                    list({row["company_id"] for row, _p in legs})))}
+        vals_list = []
+        for row, ((src_wh, src_account), (dst_wh, dst_account)) in legs:
+            company = Company.browse(row["company_id"])
+            product = self.env["product.product"].with_company(company).browse(row["product_id"])
+            value, quantity = costs.get((row["company_id"], row["product_id"], row["lot_id"]), (0.0, 0.0))
+            unit_cost = value / quantity if quantity > 0 else product.standard_price
+            amount = company.currency_id.round(row["quantity"] * unit_cost)
+            other_account = {"src": dst_account, "dst": src_account}
+            for side, sign, warehouse in (("src", -1, src_wh), ("dst", 1, dst_wh)):
+                vals_list.append({
+                    "company_id": company.id, "product_id": product.id, "lot_id": row["lot_id"] or False,
+                    "stock_move_id": row["move_id"], "quantity": 0, "remaining_qty": 0, "remaining_value": 0,
+                    "unit_cost": unit_cost, "value": sign * amount, "gl_location_quantity": sign * row["quantity"],
+                    "location_id": row[side], "warehouse_id": warehouse or False, "document_type": "transfer",
+                    "entry_type": "direct_cost", "gl_origin": "transfer",
+                    # the other place's inventory account; none when both places post to the same account
+                    "gl_counterpart_account_id": other_account[side] if src_account != dst_account else False,
+                    "description": _("Transfer %(src)s → %(dst)s", src=Location.browse(row["src"]).display_name,
+                                     dst=Location.browse(row["dst"]).display_name),
+                })
+        created = SVL.create(vals_list)
+        self.env.cr.execute(SQL("""
+            UPDATE stock_valuation_layer svl SET gl_transfer_pair_id = p.pair_id
+              FROM unnest(%s::int[], %s::int[]) AS p(id, pair_id) WHERE svl.id = p.id""",
+            created.ids, [created.ids[i + 1 if i % 2 == 0 else i - 1] for i in range(len(created))]))
+        created.invalidate_recordset(["gl_transfer_pair_id"])
+        return created
 
     def _get_all_related_aml(self):
         """Odoo's journal items of these stock moves (their own journal entries, and for purchases the bill

@@ -106,6 +106,21 @@ class StockPostingSetup(models.Model):
                 best, best_score = row, score
         return best
 
+    @api.model
+    def _gl_inventory_account(self, company, warehouse, location, categ, cache=None):
+        """The inventory account of a *place* (README, "Transfer value entries"): the account of the most specific
+        posting setup row of ``company`` setting the inventory account for ``warehouse``, ``location`` and
+        ``categ``, else the category's stock valuation account (Odoo's). Returns an account id or False;
+        ``cache``: a dict kept by the caller (one resolution per key)."""
+        key = ("place_account", company.id, warehouse.id, location.id, categ.id)
+        cache = {} if cache is None else cache
+        if key not in cache:
+            rows = self.sudo().search([("company_id", "=", company.id)])
+            best = rows._gl_best_row(company, warehouse, location, categ, "inventory")
+            cache[key] = best.inventory_account_id.id if best else \
+                categ.with_company(company).property_stock_valuation_account_id.id
+        return cache[key]
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         used = self.filtered("used_count")

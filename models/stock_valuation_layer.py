@@ -23,6 +23,7 @@ GL_ORIGINS = [
     ("price_change", "Standard Price Change"),
     ("category_switch", "Category / Valuation Change"),
     ("cost_adjustment", "Cost Adjustment"),
+    ("transfer", "Transfer between Places"),
     ("other", "Other"),
 ]
 _logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ CONTEXT_ORIGIN = "gl_svl_origin"
 GL_BOOKKEEPING_FIELDS = frozenset([
     "cost_posted_to_gl", "gl_state", "gl_excluded", "gl_link_ids", "gl_valuation", "gl_categ_id", "gl_origin",
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
-    "gl_cost_source_id", "gl_forward_quantity",
+    "gl_cost_source_id", "gl_forward_quantity", "gl_location_quantity", "gl_transfer_pair_id",
 ])
 # Transaction-local planner settings of the module's set-based work (``_gl_set_session``)
 GL_SESSION_SETTINGS = {
@@ -78,6 +79,13 @@ class StockValuationLayer(models.Model):
     warehouse_id = fields.Many2one(  # pylint: disable=attribute-string-redundant
         "stock.warehouse", "Warehouse", compute=False, search=False, store=True, readonly=True,
         index="btree_not_null")
+    gl_location_quantity = fields.Float(
+        "Location Quantity", digits="Product Unit of Measure", readonly=True,
+        help="Transfer value entries: the quantity this entry moved into (positive) or out of (negative) its "
+             "location. Their own quantity stays 0: Odoo's quantities, FIFO queue and average cost are company-wide.")
+    gl_transfer_pair_id = fields.Many2one(
+        "stock.valuation.layer", "Transfer Pair", readonly=True, index="btree_not_null",
+        help="The other value entry of a transfer between places (minus at the source, plus at the destination).")
     cost_posted_to_gl = fields.Monetary(
         "Cost Posted to G/L", readonly=True, copy=False, default=0.0,
         help="How much of the value is in the general ledger (watermark). Posting posts the difference.")
@@ -324,7 +332,9 @@ class StockValuationLayer(models.Model):
         A new inbound or value-only entry flags when an outbound entry exists in its valuation period or
         later (value-only children of a receipt are valued on the receipt's date, as BC item charges); a
         new outbound entry flags when inbound entries exist in later periods (back-dated delivery)."""
-        adjustable = self.filtered(lambda layer: not layer.is_adjustment and not layer.applies_to_id)
+        # a transfer between places nets out for the product: it changes no average
+        adjustable = self.filtered(lambda layer: not layer.is_adjustment and not layer.applies_to_id
+                                   and layer.gl_origin != "transfer")
         for company in adjustable.company_id:
             period = company.gl_average_cost_period
             if not cost_adjustment.is_periodic_average(period):
@@ -421,6 +431,7 @@ class StockValuationLayer(models.Model):
         # history before "Post Inventory Cost From" is excluded whatever journal entry it carries (a vendor bill, a
         # landed-cost entry of other products): what Odoo did post to stock accounts is linked and posted anyway
         excluded = SQL("""((d.post_from IS NOT NULL AND d.posting_date < d.post_from)
+                      OR (d.gl_origin = 'transfer' AND svl.gl_counterpart_account_id IS NULL)
                       OR (svl.account_move_id IS NULL AND (
                         (d.valuation = 'real_time' AND d.gl_origin != 'cost_adjustment')
                         OR (d.is_dropship AND NOT COALESCE(d.anglo_saxon, FALSE)))))""")

@@ -73,26 +73,34 @@ class StockInventoryValuationReport(models.TransientModel):
                                    warehouse_field="warehouse_id")
 
     def _valuation_sql(self):
+        """Inventory Valuation per product. Transfer value entries (origin ``transfer``) count with the quantity
+        they move into or out of their place (``gl_location_quantity``): with a warehouse filter they are that
+        warehouse's increases and decreases; without one both legs net out and are left out of the increases
+        and decreases (BC report 1001)."""
         start = self.date_from
         before = SQL("svl.posting_date < %s", start) if start else SQL("FALSE")
         within = SQL("svl.posting_date <= %s", self.date_to) if not start else SQL(
             "svl.posting_date BETWEEN %s AND %s", start, self.date_to)
+        quantity = SQL("(CASE WHEN svl.gl_origin = 'transfer' THEN svl.gl_location_quantity ELSE svl.quantity END)")
+        if not self.warehouse_ids:
+            within = SQL("(%s AND svl.gl_origin IS DISTINCT FROM 'transfer')", within)
         decrease = SQL("""(svl.document_type = ANY(%s) OR ((svl.document_type IS NULL OR svl.document_type != ALL(%s))
-                           AND svl.quantity < 0))""", list(DECREASE_TYPES), list(INCREASE_TYPES + DECREASE_TYPES))
+                           AND %s < 0))""", list(DECREASE_TYPES), list(INCREASE_TYPES + DECREASE_TYPES), quantity)
         return SQL("""
             SELECT svl.product_id, MIN(svl.categ_id) AS categ_id, NULL::varchar AS entry_type,
-                   SUM(svl.quantity) FILTER (WHERE %(before)s) AS start_qty,
+                   SUM(%(quantity)s) FILTER (WHERE %(before)s) AS start_qty,
                    SUM(svl.value) FILTER (WHERE %(before)s) AS start_value,
-                   SUM(svl.quantity) FILTER (WHERE %(within)s AND NOT %(decrease)s) AS increase_qty,
+                   SUM(%(quantity)s) FILTER (WHERE %(within)s AND NOT %(decrease)s) AS increase_qty,
                    SUM(svl.value) FILTER (WHERE %(within)s AND NOT %(decrease)s) AS increase_value,
-                   -SUM(svl.quantity) FILTER (WHERE %(within)s AND %(decrease)s) AS decrease_qty,
+                   -SUM(%(quantity)s) FILTER (WHERE %(within)s AND %(decrease)s) AS decrease_qty,
                    -SUM(svl.value) FILTER (WHERE %(within)s AND %(decrease)s) AS decrease_value,
-                   SUM(svl.quantity) AS end_qty, SUM(svl.value) AS end_value,
+                   SUM(%(quantity)s) AS end_qty, SUM(svl.value) AS end_value,
                    SUM(COALESCE(svl.cost_posted_to_gl, 0)) AS cost_posted_to_gl
               FROM stock_valuation_layer svl
              WHERE %(filter)s AND svl.posting_date <= %(date_to)s
              GROUP BY svl.product_id
-        """, before=before, within=within, decrease=decrease, filter=self._svl_filter(), date_to=self.date_to)
+        """, quantity=quantity, before=before, within=within, decrease=decrease, filter=self._svl_filter(),
+                   date_to=self.date_to)
 
     def _cost_spec_sql(self):
         """Remaining quantity and value on the end date per product and entry type (see the class doc).
