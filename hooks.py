@@ -16,7 +16,7 @@ KEPT_COLUMNS = {
         "posting_date", "document_type", "entry_type", "location_id", "warehouse_id", "cost_posted_to_gl", "gl_state",
         "gl_excluded", "gl_origin", "gl_counterpart_account_id", "gl_categ_id", "gl_valuation", "gl_counterpart_type",
         "gl_expense_amount", "is_adjustment", "applies_to_id", "gl_cost_source_id", "gl_forward_quantity",
-        "gl_location_quantity", "gl_transfer_pair_id"],
+        "gl_location_quantity", "gl_transfer_pair_id", "gl_transfer_move_id"],
     "res_company": [
         "gl_post_cost_from", "gl_interim_accounting", "gl_lock_date_policy", "gl_automatic_cost_adjustment",
         "gl_average_cost_period", "gl_automatic_cost_posting", "gl_scheduled_posting_method"],

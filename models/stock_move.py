@@ -26,12 +26,14 @@ class StockMove(models.Model):
         self.env.flush_all()
         rows = self.env.execute_query_dict(SQL("""
             SELECT sm.id AS move_id, sm.company_id, ml.product_id, ml.quantity_product_uom AS quantity,
+                   (timezone(COALESCE(NULLIF(cp.tz, ''), 'UTC'), timezone('UTC', sm.date)))::date AS posting_date,
                    CASE WHEN pt.lot_valuated THEN ml.lot_id END AS lot_id, pt.categ_id,
                    ml.location_id AS src, ml.location_dest_id AS dst, ls.warehouse_id AS src_wh,
                    ld.warehouse_id AS dst_wh
               FROM stock_move_line ml
               JOIN stock_move sm ON sm.id = ml.move_id
               JOIN res_company c ON c.id = sm.company_id
+              JOIN res_partner cp ON cp.id = c.partner_id
               JOIN stock_location ls ON ls.id = ml.location_id
               JOIN stock_location ld ON ld.id = ml.location_dest_id
               JOIN product_product pp ON pp.id = ml.product_id
@@ -72,7 +74,8 @@ class StockMove(models.Model):
             for side, sign, warehouse in (("src", -1, src_wh), ("dst", 1, dst_wh)):
                 vals_list.append({
                     "company_id": company.id, "product_id": product.id, "lot_id": row["lot_id"] or False,
-                    "stock_move_id": row["move_id"], "quantity": 0, "remaining_qty": 0, "remaining_value": 0,
+                    "gl_transfer_move_id": row["move_id"], "quantity": 0, "remaining_qty": 0, "remaining_value": 0,
+                    "posting_date": self.env.context.get("force_period_date") or row["posting_date"],
                     "unit_cost": unit_cost, "value": sign * amount, "gl_location_quantity": sign * row["quantity"],
                     "location_id": row[side], "warehouse_id": warehouse or False, "document_type": "transfer",
                     "entry_type": "direct_cost", "gl_origin": "transfer",

@@ -36,7 +36,7 @@ CONTEXT_ORIGIN = "gl_svl_origin"
 GL_BOOKKEEPING_FIELDS = frozenset([
     "cost_posted_to_gl", "gl_state", "gl_excluded", "gl_link_ids", "gl_valuation", "gl_categ_id", "gl_origin",
     "gl_counterpart_type", "gl_counterpart_account_id", "gl_expense_amount", "is_adjustment", "applies_to_id",
-    "gl_cost_source_id", "gl_forward_quantity", "gl_location_quantity", "gl_transfer_pair_id",
+    "gl_cost_source_id", "gl_forward_quantity", "gl_location_quantity", "gl_transfer_pair_id", "gl_transfer_move_id",
 ])
 # Transaction-local planner settings of the module's set-based work (``_gl_set_session``)
 GL_SESSION_SETTINGS = {
@@ -83,6 +83,10 @@ class StockValuationLayer(models.Model):
         "Location Quantity", digits="Product Unit of Measure", readonly=True,
         help="Transfer value entries: the quantity this entry moved into (positive) or out of (negative) its "
              "location. Their own quantity stays 0: Odoo's quantities, FIFO queue and average cost are company-wide.")
+    gl_transfer_move_id = fields.Many2one(
+        "stock.move", "Transferring Stock Move", readonly=True, index="btree_not_null",
+        help="Transfer value entries: the stock move between places they record. Not the entry's stock move: "
+             "Odoo's internal moves keep no value entry of their own.")
     gl_transfer_pair_id = fields.Many2one(
         "stock.valuation.layer", "Transfer Pair", readonly=True, index="btree_not_null",
         help="The other value entry of a transfer between places (minus at the source, plus at the destination).")
