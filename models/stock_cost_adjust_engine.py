@@ -81,6 +81,7 @@ class StockCostAdjustEngine(models.AbstractModel):
             vals_list += self._average_cost_adjustments(company, periodic)
             if vals_list:
                 adjustment_ids += SVL.with_context(gl_cost_adjusting=True).create(vals_list).ids
+            adjustment_ids += self._rebalance_places(company, chunk.ids).ids
             self._refresh_average_cost(company, periodic)
             chunk.sudo().write({"gl_cost_adjustment_pending": False})
             self.env.flush_all()
@@ -289,6 +290,81 @@ class StockCostAdjustEngine(models.AbstractModel):
             vals_list.append(self._adjustment_vals(company, outbound[out_id], needed, "direct_cost", None,
                                                       lock_cache))
         return vals_list
+
+    @api.model
+    def _rebalance_places(self, company, product_ids):
+        """The location invariant (docs/transfer-value-entries.md): for the products of ``product_ids`` with value
+        entries in more than one place, the transfer pairs (``is_adjustment``, origin ``transfer``, no quantity)
+        that bring each place (warehouse, inventory account) to its on-hand quantity (company-owned quants)
+        valued at Odoo's company cost (``cost_adjustment.location_targets``, per lot when valued by lot), dated
+        like the product's latest value entry or the first open date. Returns the created entries."""
+        SVL = self.env["stock.valuation.layer"].sudo()
+        if not product_ids:
+            return SVL
+        Setup, Location, Categ = (self.env[model] for model in ("stock.posting.setup", "stock.location",
+                                                                 "product.category"))
+        Warehouse, cache = self.env["stock.warehouse"], {}
+
+        def place(warehouse_id, location_id, categ_id):
+            return (warehouse_id or False, Setup._gl_inventory_account(
+                company, Warehouse.browse(warehouse_id), Location.browse(location_id), Categ.browse(categ_id), cache))
+
+        values, latest, where = defaultdict(lambda: defaultdict(float)), {}, {}
+        for product_id, lot_id, warehouse_id, location_id, categ_id, value, last_date in self.env.execute_query(SQL("""
+                SELECT svl.product_id, CASE WHEN pt.lot_valuated THEN svl.lot_id END, svl.warehouse_id,
+                       svl.location_id, COALESCE(svl.gl_categ_id, pt.categ_id), SUM(svl.value), MAX(svl.posting_date)
+                  FROM stock_valuation_layer svl
+                  JOIN product_product pp ON pp.id = svl.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE svl.company_id = %s AND svl.product_id = ANY(%s)
+                 GROUP BY 1, 2, 3, 4, 5""", company.id, list(product_ids))):
+            key = place(warehouse_id, location_id, categ_id)
+            values[(product_id, lot_id)][key] += value
+            where.setdefault(key, (location_id, 0.0))
+            latest[product_id] = max(filter(None, (latest.get(product_id), last_date)), default=None)
+        candidates = {key for key, places in values.items() if len(places) > 1}
+        if not candidates:
+            return SVL
+        quantities = defaultdict(lambda: defaultdict(float))
+        for product_id, lot_id, location_id, warehouse_id, categ_id, quantity in self.env.execute_query(SQL("""
+                SELECT q.product_id, CASE WHEN pt.lot_valuated THEN q.lot_id END, q.location_id, l.warehouse_id,
+                       pt.categ_id, SUM(q.quantity)
+                  FROM stock_quant q
+                  JOIN stock_location l ON l.id = q.location_id
+                  JOIN product_product pp ON pp.id = q.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN res_company c ON c.id = %s
+                 WHERE q.product_id = ANY(%s) AND l.company_id = c.id AND %s
+                   AND (q.owner_id IS NULL OR q.owner_id = c.partner_id)
+                 GROUP BY 1, 2, 3, 4, 5""", company.id, sorted({p for p, _lot in candidates}),
+                                           gl_sql.valued_usage("l"))):
+            key = place(warehouse_id, location_id, categ_id)
+            quantities[(product_id, lot_id)][key] += quantity
+            # the place's location for its entries: where most of its quantity is
+            if quantity > where.get(key, (None, 0.0))[1]:
+                where[key] = (location_id, quantity)
+        rounding, lock_cache, vals_list = company.currency_id.rounding, {}, []
+        for product_id, lot_id in sorted(candidates):
+            current = values[(product_id, lot_id)]
+            targets = cost_adjustment.location_targets(quantities[(product_id, lot_id)], sum(current.values()),
+                                                       rounding)
+            if not targets:
+                continue  # value with no quantity anywhere (negative stock): nothing to locate
+            posting_date = company._gl_first_open_date(latest[product_id], lock_cache)
+            for source, destination, amount in cost_adjustment.rebalancing_transfers(current, targets, rounding):
+                for key, sign, other in ((source, -1, destination), (destination, 1, source)):
+                    vals_list.append({
+                        "company_id": company.id, "product_id": product_id, "lot_id": lot_id or False,
+                        "quantity": 0, "remaining_qty": 0, "remaining_value": 0, "unit_cost": 0,
+                        "value": sign * amount, "gl_location_quantity": 0, "posting_date": posting_date,
+                        "location_id": where[key][0],
+                        "warehouse_id": key[0], "document_type": "transfer", "entry_type": "direct_cost",
+                        "gl_origin": "transfer", "is_adjustment": True,
+                        "gl_counterpart_account_id": other[1] if key[1] != other[1] else False,
+                        "description": _("Cost adjustment: value of %(place)s at the company's cost",
+                                         place=Warehouse.browse(key[0]).display_name or company.display_name),
+                    })
+        return SVL.with_context(gl_cost_adjusting=True)._gl_create_transfer_pairs(vals_list) if vals_list else SVL
 
     @api.model
     def _refresh_average_cost(self, company, product_ids):

@@ -118,7 +118,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
         """The ``PlanEntry`` of a transfer between places, planned from its plus leg (at the destination): Dr the
         destination's inventory account / Cr the source's (``stock.posting.setup._gl_inventory_account``), the
         credit linked to the minus leg. The minus leg itself plans nothing (None): its pair carries it."""
-        if row["location_quantity"] < 0 or not row["pair_id"]:
+        if not row["pair_id"] or row["id"] < row["pair_id"]:  # the minus leg, created first: its pair carries it
             return None
         Setup, browse = self.env["stock.posting.setup"], self.env["stock.location"].browse
         company, categ = svl.company_id, self.env["product.category"].browse(row["categ_id"])

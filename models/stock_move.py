@@ -84,13 +84,7 @@ class StockMove(models.Model):
                     "description": _("Transfer %(src)s → %(dst)s", src=Location.browse(row["src"]).display_name,
                                      dst=Location.browse(row["dst"]).display_name),
                 })
-        created = SVL.create(vals_list)
-        self.env.cr.execute(SQL("""
-            UPDATE stock_valuation_layer svl SET gl_transfer_pair_id = p.pair_id
-              FROM unnest(%s::int[], %s::int[]) AS p(id, pair_id) WHERE svl.id = p.id""",
-            created.ids, [created.ids[i + 1 if i % 2 == 0 else i - 1] for i in range(len(created))]))
-        created.invalidate_recordset(["gl_transfer_pair_id"])
-        return created
+        return SVL._gl_create_transfer_pairs(vals_list)
 
     def _get_all_related_aml(self):
         """Odoo's journal items of these stock moves (their own journal entries, and for purchases the bill

@@ -237,6 +237,27 @@ class StockValuationLayer(models.Model):
         self._gl_label_vacuum_corrections()
         self._gl_record_return_price_differences()
         self._gl_flag_average_cost()
+        self._gl_flag_places()
+
+    def _gl_flag_places(self):
+        """Mark products whose new receipt or delivery may leave their places off the location invariant
+        ("cost is adjusted" = false; Adjust Cost rebalances them, ``stock.cost.adjust.engine._rebalance_places``):
+        a product with value entries in another warehouse, where Odoo's company-wide FIFO or average can take
+        the cost of goods received elsewhere."""
+        moving = self.filtered(lambda layer: layer.quantity and not layer.is_adjustment)
+        if not moving:
+            return
+        rows = self.env.execute_query(SQL("""
+            SELECT n.company_id, n.product_id, MIN(n.posting_date)
+              FROM stock_valuation_layer n
+             WHERE n.id = ANY(%s)
+               AND EXISTS (SELECT 1 FROM stock_valuation_layer o
+                            WHERE o.product_id = n.product_id AND o.company_id = n.company_id
+                              AND o.warehouse_id IS DISTINCT FROM n.warehouse_id)
+             GROUP BY n.company_id, n.product_id""", moving.ids))
+        for company_id, product_id, event_date in rows:
+            self.env["product.product"].browse(product_id)._gl_flag_cost_not_adjusted(
+                self.env["res.company"].browse(company_id), event_date)
 
     def _gl_record_pending_applications(self):
         """Write the applications of new outbound layers from the takes ``_run_fifo`` left pending."""
@@ -368,6 +389,20 @@ class StockValuationLayer(models.Model):
             if rows:
                 products = self.env["product.product"].browse([r[0] for r in rows])
                 products._gl_flag_cost_not_adjusted(company, min(r[1] for r in rows))
+
+    @api.model
+    def _gl_create_transfer_pairs(self, vals_list):
+        """Create transfer value entries from ``vals_list`` (the values of the minus leg, then of its plus leg,
+        pair after pair: one ``create``, one INSERT) and link each leg to the other (``gl_transfer_pair_id``).
+        The plus leg, created second, carries the pair's posting (``stock.inventory.cost.planner._plan_transfer``).
+        Returns the created entries, in the order of ``vals_list``."""
+        created = self.sudo().create(vals_list)
+        self.env.cr.execute(SQL("""
+            UPDATE stock_valuation_layer svl SET gl_transfer_pair_id = p.pair_id
+              FROM unnest(%s::int[], %s::int[]) AS p(id, pair_id) WHERE svl.id = p.id""",
+            created.ids, [created.ids[i + 1 if i % 2 == 0 else i - 1] for i in range(len(created))]))
+        created.invalidate_recordset(["gl_transfer_pair_id"])
+        return created
 
     # ------------------------------------------------------------------------------------------------
     # Set-based derivation (creation and install hook share it)

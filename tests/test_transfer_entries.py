@@ -82,3 +82,24 @@ class TestTransferEntries(GlReconciliationCommon):
         legs = Layer.search([("gl_transfer_move_id", "=", self._move(self.product, output, wh3.lot_stock_id, 1).id)])
         self.assertEqual((sorted(legs.mapped("value")), set(legs.mapped("gl_state"))), ([-10.0, 10.0], {"not_to_post"}))
         self.assertEqual(self._located(self.product), {self.warehouse.code: 20.0, "WH3": 10.0})
+
+    def test_adjust_cost_keeps_each_place_at_the_company_cost(self):
+        """Receipts of 1 at 10.00 into WH1 and 1 at 12.00 into WH2, a sale from WH2 that Odoo's company-wide FIFO
+        values at 10.00: WH1 holds 10.00 for its unit and WH2 2.00 for none. Adjust Cost moves the 2.00 to WH1
+        (Odoo's cost of the remaining unit is 12.00), posted WH2 → WH1; a second run creates nothing."""
+        self._receive(self.product, 1, 10.0)
+        self._move(self.product, self.env.ref("stock.stock_location_suppliers"), self.wh2.lot_stock_id, 1,
+                   price_unit=12.0)
+        sale = self._move(self.product, self.wh2.lot_stock_id, self.env.ref("stock.stock_location_customers"), 1)
+        self.assertEqual(sale.stock_valuation_layer_ids.value, -10.0)
+        self.assertEqual(self._located(self.product), {self.warehouse.code: 10.0, "WH2": 2.0})
+        self.assertFalse(self.product.with_company(self.company).cost_is_adjusted)
+        run = self._adjust_cost(product_ids=self.product)
+        self.assertEqual(sorted(run.svl_ids.mapped("value")), [-2.0, 2.0])
+        self.assertEqual(self._located(self.product), {self.warehouse.code: 12.0, "WH2": 0.0})
+        product = self.product.with_company(self.company)
+        self.assertEqual((product.quantity_svl, product.value_svl), (1.0, 12.0))  # Odoo's figures unchanged
+        self.assertEqual(self._adjust_cost(product_ids=self.product).state, "nothing")
+        self._post_inventory_cost()
+        self.assertEqual(self._balances(self.company, self.inv_wh1 | self.inv_wh2), {"110191": 12.0})
+
