@@ -232,17 +232,6 @@ def plan_entry_lines(entry, rounding=0.01):
     expense = round_money(entry.expense_amount or 0.0, rounding)
     if not amount and not expense:
         return []
-    if entry.transfer_svl_id:  # Dr destination inventory / Cr source inventory, each linked to its own leg
-        common = dict(journal_id=entry.journal_id, posting_date=entry.posting_date, categ_id=entry.categ_id,
-                      product_id=entry.product_id, label=entry.label, move_id=entry.move_id, quantity=entry.quantity)
-        return [
-            PlanLine(account_id=entry.accounts.get("inventory"), account_type="inventory", amount=amount,
-                     warehouse_id=entry.warehouse_id, location_id=entry.location_id,
-                     contributions={entry.svl_id: amount}, **common),
-            PlanLine(account_id=entry.transfer_account_id, account_type="inventory", amount=-amount,
-                     warehouse_id=entry.transfer_warehouse_id, location_id=entry.transfer_location_id,
-                     contributions={entry.transfer_svl_id: -amount}, **common),
-        ]
     common = dict(
         journal_id=entry.journal_id,
         posting_date=entry.posting_date,
@@ -255,6 +244,14 @@ def plan_entry_lines(entry, rounding=0.01):
         label=entry.label,
         move_id=entry.move_id,
     )
+    if entry.transfer_svl_id:  # Dr destination inventory / Cr source inventory, each linked to its own leg
+        source = dict(common, warehouse_id=entry.transfer_warehouse_id, location_id=entry.transfer_location_id)
+        return [
+            PlanLine(account_id=entry.accounts.get("inventory"), account_type="inventory", amount=amount,
+                     quantity=entry.quantity, contributions={entry.svl_id: amount}, **common),
+            PlanLine(account_id=entry.transfer_account_id, account_type="inventory", amount=-amount,
+                     quantity=entry.quantity, contributions={entry.transfer_svl_id: -amount}, **source),
+        ]
     pairs = []
     if amount:
         pairs.append(("inventory", amount, entry.quantity, entry.amount_currency))

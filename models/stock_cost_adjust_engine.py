@@ -312,7 +312,8 @@ class StockCostAdjustEngine(models.AbstractModel):
         values, latest, where = defaultdict(lambda: defaultdict(float)), {}, {}
         for product_id, lot_id, warehouse_id, location_id, categ_id, value, last_date in self.env.execute_query(SQL("""
                 SELECT svl.product_id, CASE WHEN pt.lot_valuated THEN svl.lot_id END, svl.warehouse_id,
-                       svl.location_id, COALESCE(svl.gl_categ_id, pt.categ_id), SUM(svl.value), MAX(svl.posting_date)
+                       svl.location_id, COALESCE(svl.gl_categ_id, pt.categ_id), SUM(svl.value),
+                       MAX(MAX(svl.posting_date)) OVER (PARTITION BY svl.product_id)
                   FROM stock_valuation_layer svl
                   JOIN product_product pp ON pp.id = svl.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -321,7 +322,7 @@ class StockCostAdjustEngine(models.AbstractModel):
             key = place(warehouse_id, location_id, categ_id)
             values[(product_id, lot_id)][key] += value
             where.setdefault(key, (location_id, 0.0))
-            latest[product_id] = max(filter(None, (latest.get(product_id), last_date)), default=None)
+            latest[product_id] = last_date  # the product's latest posting date
         candidates = {key for key, places in values.items() if len(places) > 1}
         if not candidates:
             return SVL

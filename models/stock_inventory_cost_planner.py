@@ -78,10 +78,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
             if expense_amount:
                 accounts.setdefault("cogs", acc_expense)
             setup_ids = self._apply_posting_setup(setups, row, accounts, best_rows, problems) if setups else []
-            check_key = (row["company_id"], tuple(sorted(accounts.items())), journal_id)
-            if checked.get(check_key, True) is not None:
-                checked[check_key] = self._check_accounts(svl, accounts, journal_id)
-            problem = checked[check_key]
+            problem = self._check_accounts(svl, accounts, journal_id, checked)
             if problem:
                 problems.append(PlanProblem(svl_id=svl.id, code=problem[0], skip=True, reason=problem[1]))
                 continue
@@ -127,12 +124,9 @@ class StockInventoryCostPlanner(models.AbstractModel):
                     for wh, loc in (("warehouse_id", "location_id"), ("pair_warehouse_id", "pair_location_id"))]
         journal_id = self._product_accounts(svl.product_id.with_company(company), cache, categ)["stock_journal"].id
         for account_id in accounts:
-            check_key = (row["company_id"], (("inventory", account_id),), journal_id)
-            if check_key not in checked:
-                checked[check_key] = self._check_accounts(svl, {"inventory": account_id}, journal_id)
-            if checked[check_key]:
-                problems.append(PlanProblem(svl_id=svl.id, code=checked[check_key][0], skip=True,
-                                            reason=checked[check_key][1]))
+            problem = self._check_accounts(svl, {"inventory": account_id}, journal_id, checked)
+            if problem:
+                problems.append(PlanProblem(svl_id=svl.id, code=problem[0], skip=True, reason=problem[1]))
                 return None
         return posting_plan.PlanEntry(
             svl_id=row["id"], company_id=row["company_id"], posting_date=row["posting_date"],
@@ -340,8 +334,21 @@ class StockInventoryCostPlanner(models.AbstractModel):
         return cache[key]
 
     @api.model
-    def _check_accounts(self, svl, accounts, journal_id):
-        """Skip reasons for the resolved accounts and journal: (code, message) or None."""
+    def _check_accounts(self, svl, accounts, journal_id, cache=None):
+        """Skip reasons for the resolved accounts (``{account type: account id}``) and journal of ``svl``:
+        (code, message) or None. ``cache``: a dict kept across a run, where an account set found valid is not
+        checked again (a problem is checked per entry: its message names the entry's product)."""
+        key = ("valid_accounts", svl.company_id.id, tuple(sorted(accounts.items())), journal_id)
+        if cache is not None and key in cache:
+            return None
+        problem = self._account_problem(svl, accounts, journal_id)
+        if cache is not None and not problem:
+            cache[key] = True
+        return problem
+
+    @api.model
+    def _account_problem(self, svl, accounts, journal_id):
+        """The first skip reason of ``_check_accounts``, uncached."""
         Account = self.env["account.account"]
         categ = svl.categ_id.display_name
         if not journal_id:

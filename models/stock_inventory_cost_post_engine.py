@@ -93,6 +93,12 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         return domain + ([("gl_state", "in", list(states))] if states else [])
 
     @api.model
+    def _queue_counts(self, request):
+        """``[(posting date, number of value entries)]`` of the queue of ``request``, in date order."""
+        return self.env["stock.valuation.layer"]._read_group(
+            self._queue_domain(request), ["posting_date:day"], ["__count"], order="posting_date:day")
+
+    @api.model
     def _queue_chunks(self, request):
         """Yield the queue (value entries to post, in posting date order) in recordsets of about
         POST_CHUNK entries made of whole posting dates (``posting_plan.posting_date_ranges``), so that memory
@@ -103,7 +109,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         SVL = self.env["stock.valuation.layer"]
         SVL._gl_sync_native_postings(company_ids=request.company.ids)
         domain = self._queue_domain(request)
-        counts = SVL._read_group(domain, ["posting_date:day"], ["__count"], order="posting_date:day")
+        counts = self._queue_counts(request)
         if not counts:
             return
         if any(not posting_date for posting_date, _count in counts):  # not expected: one chunk, no split
@@ -371,17 +377,14 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         skipped; every call leaves a posting run record."""
         done = remaining = 0
         for company in self.env["res.company"].sudo().search([("gl_automatic_cost_posting", "=", "scheduled")]):
-            counts = self.env.execute_query(SQL("""
-                SELECT posting_date, count(*) FROM stock_valuation_layer
-                 WHERE company_id = %s AND gl_state IN ('to_post', 'partial')
-                 GROUP BY posting_date ORDER BY posting_date""", company.id))
+            method = company.gl_scheduled_posting_method or "per_posting_group"
+            counts = self.sudo()._queue_counts(PostingRequest(company=company, posting_method=method))
             if not counts:
                 continue
             date_to = posting_plan.posting_date_ranges(counts, CRON_POST_CHUNK)[0][1]
             taken = sum(count for posting_date, count in counts
                         if date_to is None or (posting_date is not None and posting_date <= date_to))
-            request = PostingRequest(company=company, date_to=date_to,
-                                     posting_method=company.gl_scheduled_posting_method or "per_posting_group")
+            request = PostingRequest(company=company, date_to=date_to, posting_method=method)
             engine = self.sudo().with_company(company)
             try:
                 with self.env.cr.savepoint():

@@ -115,8 +115,10 @@ class StockPostingSetup(models.Model):
         key = ("place_account", company.id, warehouse.id, location.id, categ.id)
         cache = {} if cache is None else cache
         if key not in cache:
-            rows = self.sudo().search([("company_id", "=", company.id)])
-            best = rows._gl_best_row(company, warehouse, location, categ, "inventory")
+            rows_key = ("setup_rows", company.id)
+            if rows_key not in cache:
+                cache[rows_key] = self.sudo().search([("company_id", "=", company.id)])
+            best = cache[rows_key]._gl_best_row(company, warehouse, location, categ, "inventory")
             cache[key] = best.inventory_account_id.id if best else \
                 categ.with_company(company).property_stock_valuation_account_id.id
         return cache[key]
