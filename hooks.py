@@ -147,7 +147,9 @@ def post_init_hook(env):
     'not to post'. Asks nothing. Set-based: per company, one UPDATE for the fields, one INSERT ... SELECT
     for the links and one UPDATE for the status (timings at scale: bench/README.md). The
     value-entry applications are rebuilt by replaying Odoo's FIFO order (set-based, see
-    ``stock.valuation.layer.application._gl_rebuild``).
+    ``stock.valuation.layer.application._gl_rebuild``). The opening location values, dated the day before the
+    install and not posted, put the value of each product where its quants are
+    (``stock.cost.adjust.engine._record_opening_places``).
 
     Installed again after an uninstall, it first puts back what the uninstall kept (``uninstall_hook``): the
     watermarks, links, posting runs, adjustment entries' origin and dates, and the settings, so that nothing an
@@ -162,6 +164,10 @@ def post_init_hook(env):
     linked = SVL._gl_sync_native_postings()  # also flags the journal items it links (gl_linked)
     # which receipt each delivery consumed, replayed from Odoo's FIFO order (cost adjustment reads it)
     env["stock.valuation.layer.application"]._gl_rebuild()
+    # where the value of each product sits today, from its quants (opening location values, not posted)
+    opening = fields.Date.subtract(today, days=1)
+    for company in env["res.company"].sudo().search([]):
+        env["stock.cost.adjust.engine"].sudo()._record_opening_places(company, opening)
     env.cr.execute(SQL("SELECT gl_state, count(*) FROM stock_valuation_layer GROUP BY gl_state"))
     _logger.info("Value entries back-filled: %s; %s linked to existing journal entries",
                  dict(env.cr.fetchall()), len(linked))

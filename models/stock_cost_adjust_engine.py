@@ -292,12 +292,17 @@ class StockCostAdjustEngine(models.AbstractModel):
         return vals_list
 
     @api.model
-    def _rebalance_places(self, company, product_ids):
-        """The location invariant (docs/transfer-value-entries.md): for the products of ``product_ids`` with value
-        entries in more than one place, the transfer pairs (``is_adjustment``, origin ``transfer``, no quantity)
-        that bring each place (warehouse, inventory account) to its on-hand quantity (company-owned quants)
-        valued at Odoo's company cost (``cost_adjustment.location_targets``, per lot when valued by lot), dated
-        like the product's latest value entry or the first open date. Returns the created entries."""
+    def _rebalance_places(self, company, product_ids, opening_date=None):
+        """The location invariant (docs/transfer-value-entries.md): for the products of ``product_ids`` whose value
+        entries or on-hand quantities are in more than one place, the transfer pairs (origin ``transfer``, no
+        quantity) that bring each place (warehouse, inventory account) to its on-hand quantity (company-owned
+        quants) valued at Odoo's company cost (``cost_adjustment.location_targets``, per lot when valued by lot).
+
+        Adjust Cost (``opening_date`` None): adjustment entries (``is_adjustment``), dated like the product's
+        latest value entry or the first open date, posted like any transfer pair. Install on history
+        (``opening_date``, ``_record_opening_places``): the *opening location values*, dated ``opening_date``
+        and never posted (no counterpart account: the history is in the general ledger as it was posted).
+        Returns the created entries."""
         SVL = self.env["stock.valuation.layer"].sudo()
         if not product_ids:
             return SVL
@@ -323,9 +328,6 @@ class StockCostAdjustEngine(models.AbstractModel):
             values[(product_id, lot_id)][key] += value
             where.setdefault(key, (location_id, 0.0))
             latest[product_id] = last_date  # the product's latest posting date
-        candidates = {key for key, places in values.items() if len(places) > 1}
-        if not candidates:
-            return SVL
         quantities = defaultdict(lambda: defaultdict(float))
         for product_id, lot_id, location_id, warehouse_id, categ_id, quantity in self.env.execute_query(SQL("""
                 SELECT q.product_id, CASE WHEN pt.lot_valuated THEN q.lot_id END, q.location_id, l.warehouse_id,
@@ -337,35 +339,73 @@ class StockCostAdjustEngine(models.AbstractModel):
                   JOIN res_company c ON c.id = %s
                  WHERE q.product_id = ANY(%s) AND l.company_id = c.id AND %s
                    AND (q.owner_id IS NULL OR q.owner_id = c.partner_id)
-                 GROUP BY 1, 2, 3, 4, 5""", company.id, sorted({p for p, _lot in candidates}),
+                 GROUP BY 1, 2, 3, 4, 5""", company.id, sorted({p for p, _lot in values}),
                                            gl_sql.valued_usage("l"))):
             key = place(warehouse_id, location_id, categ_id)
             quantities[(product_id, lot_id)][key] += quantity
             # the place's location for its entries: where most of its quantity is
             if quantity > where.get(key, (None, 0.0))[1]:
                 where[key] = (location_id, quantity)
+        candidates = sorted(key for key, places in values.items() if len(set(places) | set(quantities[key])) > 1)
         rounding, lock_cache, vals_list = company.currency_id.rounding, {}, []
-        for product_id, lot_id in sorted(candidates):
+        for product_id, lot_id in candidates:
             current = values[(product_id, lot_id)]
             targets = cost_adjustment.location_targets(quantities[(product_id, lot_id)], sum(current.values()),
                                                        rounding)
             if not targets:
                 continue  # value with no quantity anywhere (negative stock): nothing to locate
-            posting_date = company._gl_first_open_date(latest[product_id], lock_cache)
+            posting_date = opening_date or company._gl_first_open_date(latest[product_id], lock_cache)
             for source, destination, amount in cost_adjustment.rebalancing_transfers(current, targets, rounding):
                 for key, sign, other in ((source, -1, destination), (destination, 1, source)):
+                    place_name = Warehouse.browse(key[0]).display_name or company.display_name
                     vals_list.append({
                         "company_id": company.id, "product_id": product_id, "lot_id": lot_id or False,
                         "quantity": 0, "remaining_qty": 0, "remaining_value": 0, "unit_cost": 0,
                         "value": sign * amount, "gl_location_quantity": 0, "posting_date": posting_date,
                         "location_id": where[key][0],
                         "warehouse_id": key[0], "document_type": "transfer", "entry_type": "direct_cost",
-                        "gl_origin": "transfer", "is_adjustment": True,
-                        "gl_counterpart_account_id": other[1] if key[1] != other[1] else False,
-                        "description": _("Cost adjustment: value of %(place)s at the company's cost",
-                                         place=Warehouse.browse(key[0]).display_name or company.display_name),
+                        "gl_origin": "transfer", "is_adjustment": not opening_date,
+                        "gl_counterpart_account_id": other[1] if key[1] != other[1] and not opening_date else False,
+                        "description": _("Opening value of %(place)s", place=place_name) if opening_date else
+                        _("Cost adjustment: value of %(place)s at the company's cost", place=place_name),
                     })
-        return SVL.with_context(gl_cost_adjusting=True)._gl_create_transfer_pairs(vals_list) if vals_list else SVL
+        if not vals_list:
+            return SVL
+        return SVL.with_context(gl_cost_adjusting=True)._gl_create_transfer_pairs(vals_list)
+
+    @api.model
+    def _record_opening_places(self, company, opening_date):
+        """Install on history: where the value of each product sits today, from its quants (README, "Transfer
+        value entries"). Odoo recorded no internal move, so the value entries of a product moved between places
+        before the install still sit where the goods were received; the opening location values
+        (``_rebalance_places`` with ``opening_date``, not posted) bring each place to its on-hand quantity at
+        Odoo's company cost. Which products: those with value entries or quants in two warehouses or more
+        (an entry without a warehouse, a transit location: one more), every product with stock when a posting
+        setup row gives a location its own inventory account. Set-based selection, then chunks of ADJUST_CHUNK
+        products. Returns the number of entries created."""
+        location_rows = self.env["stock.posting.setup"].sudo().search_count([
+            ("company_id", "=", company.id), ("location_id", "!=", False), ("inventory_account_id", "!=", False)])
+        spread = SQL("TRUE") if location_rows else SQL("COUNT(DISTINCT p.warehouse_id) > 1")
+        product_ids = [row[0] for row in self.env.execute_query(SQL("""
+            SELECT p.product_id FROM (
+                SELECT svl.product_id, COALESCE(svl.warehouse_id, 0) AS warehouse_id FROM stock_valuation_layer svl
+                 WHERE svl.company_id = %(company)s
+                 GROUP BY 1, 2
+                 UNION
+                SELECT q.product_id, COALESCE(l.warehouse_id, 0) FROM stock_quant q
+                  JOIN stock_location l ON l.id = q.location_id
+                 WHERE l.company_id = %(company)s AND %(valued)s
+                 GROUP BY 1, 2
+            ) p
+             GROUP BY p.product_id HAVING %(spread)s ORDER BY p.product_id
+        """, company=company.id, valued=gl_sql.valued_usage("l"), spread=spread))]
+        created = 0
+        for start in range(0, len(product_ids), ADJUST_CHUNK):
+            created += len(self._rebalance_places(company, product_ids[start:start + ADJUST_CHUNK],
+                                                  opening_date=opening_date))
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return created
 
     @api.model
     def _refresh_average_cost(self, company, product_ids):

@@ -242,8 +242,9 @@ class StockValuationLayer(models.Model):
     def _gl_flag_places(self):
         """Mark products whose new receipt or delivery may leave their places off the location invariant
         ("cost is adjusted" = false; Adjust Cost rebalances them, ``stock.cost.adjust.engine._rebalance_places``):
-        a product with value entries in another warehouse, where Odoo's company-wide FIFO or average can take
-        the cost of goods received elsewhere. Manual categories only: in automated ones Odoo posts every entry
+        a product with value entries in another warehouse (or, when a posting setup row gives a location its own
+        inventory account, in another location), where Odoo's company-wide FIFO or average can take the cost of
+        goods received elsewhere. Manual categories only: in automated ones Odoo posts every entry
         itself, on the category's valuation account."""
         moving = self.filtered(lambda layer: layer.quantity and not layer.is_adjustment and layer.warehouse_id
                                and layer.gl_valuation == "manual_periodic")
@@ -255,7 +256,12 @@ class StockValuationLayer(models.Model):
              WHERE n.id = ANY(%s)
                AND EXISTS (SELECT 1 FROM stock_valuation_layer o
                             WHERE o.product_id = n.product_id AND o.company_id = n.company_id
-                              AND o.warehouse_id IS NOT NULL AND o.warehouse_id != n.warehouse_id)
+                              AND ((o.warehouse_id IS NOT NULL AND o.warehouse_id != n.warehouse_id)
+                                   -- a location's own inventory account makes a place within a warehouse
+                                   OR (o.location_id != n.location_id AND EXISTS (
+                                        SELECT 1 FROM stock_posting_setup s
+                                         WHERE s.company_id = n.company_id AND s.active AND s.location_id IS NOT NULL
+                                           AND s.inventory_account_id IS NOT NULL))))
              GROUP BY n.company_id, n.product_id""", moving.ids))
         for company_id, product_id, event_date in rows:
             self.env["product.product"].browse(product_id)._gl_flag_cost_not_adjusted(
