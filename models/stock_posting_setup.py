@@ -145,7 +145,7 @@ class StockPostingSetup(models.Model):
         valuation/input/output/expense/price-difference accounts, inventory and production location
         accounts)."""
         accounts = defaultdict(set)
-        # accounts the links used, except those a posting setup row mapped and no longer maps (BC: the
+        # accounts the links used, except those a posting setup row mapped and maps to another account now (BC: the
         # reconciliation follows the current setup; the 'setup_changed' warning explains the gap). The
         # distinct (type, account, setup) triples come from a skip scan over the link index: a handful of
         # index probes instead of a pass over millions of links.
@@ -167,7 +167,9 @@ class StockPostingSetup(models.Model):
             )
             SELECT DISTINCT d.account_type, d.account_id
               FROM d LEFT JOIN stock_posting_setup s ON s.id = d.setup_id
-             WHERE d.account_id IS NOT NULL AND (s.id IS NULL OR %(setup_account)s = d.account_id)
+             WHERE d.account_id IS NOT NULL
+               -- a row that set no account of the type left Odoo's own account
+               AND (s.id IS NULL OR %(setup_account)s IS NULL OR %(setup_account)s = d.account_id)
         """, company=company.id, setup_account=setup_account))
         for atype, account_id in rows:
             accounts[atype].add(account_id)
@@ -187,6 +189,45 @@ class StockPostingSetup(models.Model):
                 if account and company in account.company_ids:
                     accounts[atype].add(account.id)
         return {atype: accounts.get(atype, set()) for atype in posting_plan.ACCOUNT_TYPE_KEYS}
+
+    @api.model
+    def _gl_warehouse_accounts(self, company, warehouses):
+        """{account type: set of account ids} for the account types whose general ledger can be split to
+        ``warehouses`` (BC greys out the G/L columns of a location filter otherwise): each of the warehouses has
+        an active posting setup row of its own (no location, no category) setting the type's account, and no
+        account of those warehouses' rows (their locations' rows included) is used elsewhere: by another row,
+        a product category, a location, or a G/L link of a value entry outside the warehouses. The types
+        missing from the result cannot be split."""
+        rows = self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)])
+        inside = rows.filtered(lambda row: (row.warehouse_id or row.location_id.warehouse_id) in warehouses)
+        elsewhere = defaultdict(set)
+        for row in rows - inside:
+            for atype in posting_plan.ACCOUNT_TYPE_KEYS:
+                if row[self._account_field(atype)]:
+                    elsewhere[atype].add(row[self._account_field(atype)].id)
+        for categ in self.env["product.category"].with_company(company).search([]):
+            for atype, account in self._category_accounts(categ).items():
+                elsewhere[atype].add(account.id)
+        for loc in self.env["stock.location"].search([("company_id", "in", (company.id, False)),
+                                                      ("usage", "in", ("inventory", "production"))]):
+            elsewhere["wip" if loc.usage == "production" else "inventory_adjustment"].update(
+                (loc.valuation_in_account_id | loc.valuation_out_account_id).ids)
+        result = {}
+        for atype in posting_plan.ACCOUNT_TYPE_KEYS:
+            fname = self._account_field(atype)
+            own = {row[fname].id for row in inside if row[fname]}
+            covered = all(inside.filtered(lambda row, wh=warehouse: row.active and row.warehouse_id == wh
+                                          and not row.location_id and not row.categ_id and row[fname])
+                          for warehouse in warehouses)
+            if not (own and covered) or own & set().union(*elsewhere.values()):
+                continue
+            if not self.env.execute_query(SQL("""
+                    SELECT 1 FROM stock_valuation_layer_gl_link l JOIN stock_valuation_layer svl ON svl.id = l.svl_id
+                     WHERE l.company_id = %s AND l.account_type = %s AND l.account_id = ANY(%s)
+                       AND (svl.warehouse_id IS NULL OR svl.warehouse_id != ALL(%s))
+                     LIMIT 1""", company.id, atype, sorted(own), warehouses.ids)):
+                result[atype] = own
+        return result
 
     def action_suggest_accounts(self):
         """Fill the empty accounts of this row from Odoo's current accounts: the category's (or the

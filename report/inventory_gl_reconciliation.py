@@ -73,6 +73,13 @@ WARNINGS = {
         _lt("Direct Posting"),
         _lt("Journal items were posted directly on this account type's accounts, bypassing the inventory ledger "
             "(manual entries, opening balances, other documents). Open them to check.")),
+    "warehouse_not_split": (
+        _lt("G/L Not Split by Warehouse"),
+        _lt("The general ledger of this account type cannot be split by warehouse: the posting setup gives the "
+            "filtered warehouses no account of their own for it (or their account is also used elsewhere). The "
+            "G/L columns show only what was posted from the filtered value entries; invoices, bills and other "
+            "journal items on these accounts are left out. Give each warehouse its own account in the posting "
+            "setup to split them.")),
 }
 # the selection of the warning codes (its labels are translated as the field's selection values)
 WARNING_CODES = [(code, label._source) for code, (label, _explanation) in WARNINGS.items()]
@@ -155,6 +162,12 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
         products = filters._gl_filter_product_ids()
         warehouses = filters._gl_filter_warehouse_ids()
         filtered = products is not None or bool(warehouses)
+        # with a warehouse filter, the account types whose accounts belong to the filtered warehouses alone: their
+        # rows compare those accounts in full; the others only what the filtered value entries posted
+        split = self.env["stock.posting.setup"]._gl_warehouse_accounts(
+            filters.company_id, self.env["stock.warehouse"].browse(warehouses)) if warehouses else None
+        if split is not None:
+            type_accounts = {atype: split.get(atype, accounts) for atype, accounts in type_accounts.items()}
 
         # (1) inventory ledger and (2) not posted, by counterpart type, from value entries
         # (an expense transfer moves its amount from the counterpart type to COGS; it is queued until the
@@ -180,12 +193,13 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
 
         # (3) posted from inventory, (4) invoicing, (5) other G/L: one pass over the journal items of the
         # accounts, split by the gl_linked flag and the invoicing rule. With a product/category filter, the
-        # posted side is the filtered value entries' share of the links; with a warehouse filter only the
-        # posted side is known (journal items carry no warehouse).
+        # posted side is the filtered value entries' share of the links; with a warehouse filter, journal items
+        # carry no warehouse: only the accounts of the types split to the warehouses are read in full.
         posted_by_account = defaultdict(float)
         invoicing_by_account, other_by_account = defaultdict(float), defaultdict(float)
         aml_where = filters._gl_filter_sql("aml", date_field="date")
-        if not warehouses:
+        read_in_full = all_accounts if split is None else sorted(set().union(*split.values()))
+        if read_in_full:
             # linked items: a plain sum per account (no join; the bulk of the rows)
             if not filtered:
                 for account_id, amount in self.env.execute_query(SQL("""
@@ -206,7 +220,7 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                    AND (aml.gl_linked IS NULL OR aml.gl_linked = FALSE)
                  GROUP BY 1, 2
             """, self._invoicing_sql(), filters._gl_filter_sql("aml", date_field="date", product_field="product_id"),
-                    all_accounts)):
+                    read_in_full)):
                 (invoicing_by_account if is_invoicing else other_by_account)[account_id] += amount or 0.0
         if filtered:
             for account_id, amount in self.env.execute_query(SQL("""
@@ -232,6 +246,8 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                 "posted": by_accounts(posted_by_account, accounts),
                 "invoicing": by_accounts(invoicing_by_account, accounts),
                 "other_gl": by_accounts(other_by_account, accounts),
+                # False: a warehouse filter whose G/L cannot be split for this type (None: no warehouse filter)
+                "gl_split": None if split is None else atype in split,
             }
             rows.append(row)
         total = {"account_type": "total",
@@ -239,7 +255,8 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                  "not_posted": sum(r["not_posted"] for r in rows),
                  "posted": by_accounts(posted_by_account, all_accounts),
                  "invoicing": by_accounts(invoicing_by_account, all_accounts),
-                 "other_gl": by_accounts(other_by_account, all_accounts)}
+                 "other_gl": by_accounts(other_by_account, all_accounts),
+                 "gl_split": None if split is None else all(row["gl_split"] for row in rows)}
         rows.append(total)
         for row in rows:
             for key in ("inventory", "not_posted", "posted", "invoicing", "other_gl"):
@@ -404,6 +421,9 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
 
         for row in rows:
             if currency.is_zero(row["difference"]):
+                if row["gl_split"] is False:  # nothing to explain, but the G/L columns are partial
+                    row["warning_code"] = "warehouse_not_split"
+                    row["warning"] = self._warning_texts()["warehouse_not_split"][0]
                 continue
             atype = row["account_type"]
             accounts = set().union(*type_accounts.values()) if atype == "total" else type_accounts[atype]
@@ -431,6 +451,7 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                            AND s.%s IS NOT NULL AND s.%s != aml.account_id)""",
                     atype, SQL.identifier(setup_field), SQL.identifier(setup_field)))),
                 ("direct_posting", lambda: not currency.is_zero(row["other_gl"])),
+                ("warehouse_not_split", lambda: row["gl_split"] is False),
             ]
             for code, check in checks:
                 if check():

@@ -32,8 +32,8 @@ class StockInventoryValuationReport(models.TransientModel):
       Increases are entries of purchases, positive adjustments and production output, decreases those of
       sales, negative adjustments and consumption; an entry without such a document (revaluation,
       transfer) counts by the sign of its quantity. A vendor return is a negative increase and a customer
-      return a negative decrease, as in BC. Odoo values no transfer between warehouses of a company, so
-      transfers never change the totals (BC: both legs net out without a location filter).
+      return a negative decrease, as in BC. Transfer value entries (README, "Transfer value entries") count with
+      their location quantity in a warehouse filter and net out without one (BC: both legs net out).
     - **Inventory Valuation - Cost Spec.** (BC 5801), at the end date: remaining quantity and value split
       by entry type. FIFO: each receipt's entries (its direct cost, its landed costs, revaluations) times
       the share of its quantity not yet consumed on that date (``stock.valuation.layer.application``);
@@ -66,11 +66,11 @@ class StockInventoryValuationReport(models.TransientModel):
     # ------------------------------------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------------------------------------
-    def _svl_filter(self):
+    def _svl_filter(self, by_warehouse=True):
         """SQL over alias svl: company, products, categories (the value entry's own category and its
-        children) and warehouses of the filters; no date."""
+        children) and, when ``by_warehouse``, warehouses of the filters; no date."""
         return self._gl_filter_sql("svl", product_field="product_id", categ_field="categ_id",
-                                   warehouse_field="warehouse_id")
+                                   warehouse_field="warehouse_id" if by_warehouse else None)
 
     def _valuation_sql(self):
         """Inventory Valuation per product. Transfer value entries (origin ``transfer``) count with the quantity
@@ -103,6 +103,47 @@ class StockInventoryValuationReport(models.TransientModel):
                    date_to=self.date_to)
 
     def _cost_spec_sql(self):
+        """Cost Spec. lines (see the class doc). With a warehouse filter, each product's remaining quantity and
+        value in the warehouses (Inventory Valuation by warehouse: the transfer value entries follow the goods)
+        split by entry type in the shares of the company's Cost Spec. of the product: under the location invariant
+        each place holds its quantity at the company's cost, so its value is made of the same costs in the same
+        proportions (BC splits a location's value by its own value entries; Odoo's FIFO is company-wide). The
+        rounding residual goes to the product's largest entry type, so the lines add up to the warehouses'
+        value to the cent."""
+        if not self.warehouse_ids:
+            return self._cost_spec_company_sql()
+        digits = self.currency_id.decimal_places
+        return SQL("""
+            WITH company AS (%(company)s),
+            totals AS (
+                SELECT product_id, SUM(end_qty) AS qty, SUM(end_value) AS value FROM company GROUP BY product_id
+            ), place AS (
+                SELECT svl.product_id,
+                       SUM(CASE WHEN svl.gl_origin = 'transfer' THEN svl.gl_location_quantity ELSE svl.quantity END)
+                           AS qty,
+                       ROUND(SUM(svl.value), %(digits)s) AS value
+                  FROM stock_valuation_layer svl
+                 WHERE %(filter)s AND svl.posting_date <= %(date_to)s
+                 GROUP BY svl.product_id
+            ), scaled AS (
+                SELECT c.product_id, c.categ_id, c.entry_type,
+                       COALESCE(c.end_qty * p.qty / NULLIF(t.qty, 0), 0) AS end_qty,
+                       COALESCE(ROUND(c.end_value * p.value / NULLIF(t.value, 0), %(digits)s), 0) AS end_value,
+                       p.value AS place_value,
+                       row_number() OVER (PARTITION BY c.product_id ORDER BY ABS(c.end_value) DESC, c.entry_type)
+                           AS rank
+                  FROM company c JOIN totals t ON t.product_id = c.product_id
+                  JOIN place p ON p.product_id = c.product_id
+                 WHERE t.value != 0 OR t.qty != 0
+            )
+            SELECT product_id, categ_id, entry_type, end_qty,
+                   end_value + CASE WHEN rank = 1
+                                    THEN place_value - SUM(end_value) OVER (PARTITION BY product_id) ELSE 0 END
+                       AS end_value
+              FROM scaled
+        """, company=self._cost_spec_company_sql(), digits=digits, filter=self._svl_filter(), date_to=self.date_to)
+
+    def _cost_spec_company_sql(self):
         """Remaining quantity and value on the end date per product and entry type (see the class doc).
 
         Shaped to stay fast when PostgreSQL's statistics lag behind the data (right after entries were
@@ -121,6 +162,7 @@ class StockInventoryValuationReport(models.TransientModel):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN product_category pc ON pc.id = pt.categ_id
                  WHERE %(filter)s AND svl.posting_date <= %(date_to)s
+                   AND svl.gl_origin IS DISTINCT FROM 'transfer'  -- the legs of a pair net out in the company
             ), groups AS MATERIALIZED (
                 -- FIFO: per receipt (its own entry, and what was added to it) and entry type; others: per entry type
                 SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type, e.cost_method,
@@ -155,7 +197,7 @@ class StockInventoryValuationReport(models.TransientModel):
                        AND r.posting_date <= %(date_to)s) r ON TRUE
              WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread
              GROUP BY g.product_id, g.entry_type
-        """, filter=self._svl_filter(), date_to=self.date_to,
+        """, filter=self._svl_filter(by_warehouse=False), date_to=self.date_to,
             cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql(
                 "pc", "property_cost_method"))
 

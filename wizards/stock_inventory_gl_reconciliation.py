@@ -48,7 +48,8 @@ class StockInventoryGlReconciliation(models.TransientModel):
         self.ensure_one()
         self.line_ids.unlink()
         labels = dict(posting_plan.ACCOUNT_TYPES, total=_("Total"))
-        self.line_ids = [(0, 0, dict(row, name=labels[row["account_type"]], sequence=index))
+        self.line_ids = [(0, 0, dict(row, name=labels[row["account_type"]], sequence=index,
+                                     gl_split=row["gl_split"] is not False))
                          for index, row in enumerate(self.get_matrix())]
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "current", "name": _("Inventory - G/L Reconciliation")}
@@ -90,6 +91,10 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
     other_gl = fields.Monetary("Other G/L")
     gl_total = fields.Monetary("G/L Total")
     difference = fields.Monetary()
+    gl_split = fields.Boolean(
+        "G/L Split by Warehouse",
+        help="With a warehouse filter: the G/L columns read the warehouses' own accounts in full. Unset: they show "
+             "only what was posted from the filtered value entries.")
     warning_code = fields.Selection(WARNING_CODES)
     warning = fields.Char()
     warning_help = fields.Text(compute="_compute_warning_help")
@@ -99,7 +104,14 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
             line.warning_help = self.env._(WARNINGS[line.warning_code][1]) if line.warning_code else False
 
     def _accounts(self):
-        type_accounts = self.env["stock.posting.setup"]._get_type_accounts(self.wizard_id.company_id)
+        """The row's accounts, as ``_get_matrix`` compares them (with a warehouse filter: the warehouses' own
+        accounts of the types split to them)."""
+        wizard = self.wizard_id
+        Setup = self.env["stock.posting.setup"]
+        type_accounts = Setup._get_type_accounts(wizard.company_id)
+        if wizard.warehouse_ids:
+            split = Setup._gl_warehouse_accounts(wizard.company_id, wizard.warehouse_ids)
+            type_accounts = {atype: split.get(atype, accounts) for atype, accounts in type_accounts.items()}
         if self.account_type == "total":
             return sorted(set().union(*type_accounts.values()))
         return sorted(type_accounts[self.account_type])
@@ -113,9 +125,12 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         return domain
 
     def _aml_domain(self):
-        """Journal items of the row: the wizard's company and dates and the row's accounts (the product and
-        warehouse filters are not applied)."""
-        return self.wizard_id._gl_filter_domain(date_field="date") + [("account_id", "in", self._accounts())]
+        """Journal items of the row: the wizard's company and dates and the row's accounts (the product filter is
+        not applied; a warehouse filter is, through the G/L links, where the row's G/L is not split to it)."""
+        domain = self.wizard_id._gl_filter_domain(date_field="date") + [("account_id", "in", self._accounts())]
+        if not self.gl_split:
+            domain.append(("gl_link_ids.svl_id.warehouse_id", "in", self.wizard_id.warehouse_ids.ids))
+        return domain
 
     def _invoicing_domain(self):
         return self.env["stock.inventory.gl.reconciliation.engine"]._invoicing_domain()
