@@ -371,7 +371,7 @@ class StockCostAdjustEngine(models.AbstractModel):
                     })
         if not vals_list:
             return SVL
-        return SVL.with_context(gl_cost_adjusting=True)._gl_create_transfer_pairs(vals_list)
+        return SVL._gl_create_transfer_pairs(vals_list)
 
     @api.model
     def _record_opening_places(self, company, opening_date):

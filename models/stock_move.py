@@ -19,7 +19,9 @@ class StockMove(models.Model):
         at the source, plus at the destination, the moved quantity (product UoM) on ``gl_location_quantity``
         and its value at Odoo's company cost (remaining value ÷ remaining quantity, per lot when valued by lot),
         company currency. Their own ``quantity`` is 0: Odoo's quantities, FIFO queue and average cost stay as
-        Odoo computes them. Consigned stock (another owner) moves no value. Returns the created entries."""
+        Odoo computes them. Consigned stock (another owner) moves no value. Set-based: one read of the move
+        lines, one of the costs, one INSERT of every leg (``stock.valuation.layer._gl_create_transfer_pairs``).
+        Returns the created entries."""
         SVL = self.env["stock.valuation.layer"].sudo()
         if not self:
             return SVL
@@ -63,8 +65,12 @@ class StockMove(models.Model):
                      WHERE svl.product_id = ANY(%s) AND svl.company_id = ANY(%s)
                      GROUP BY 1, 2, 3""", list({row["product_id"] for row, _p in legs}),
                                     list({row["company_id"] for row, _p in legs})))}
-        vals_list = []
+        vals_list, descriptions = [], {}
         for row, ((src_wh, src_account), (dst_wh, dst_account)) in legs:
+            if (row["src"], row["dst"]) not in descriptions:
+                descriptions[row["src"], row["dst"]] = _(
+                    "Transfer %(src)s → %(dst)s", src=Location.browse(row["src"]).display_name,
+                    dst=Location.browse(row["dst"]).display_name)
             company = Company.browse(row["company_id"])
             product = self.env["product.product"].with_company(company).browse(row["product_id"])
             value, quantity = costs.get((row["company_id"], row["product_id"], row["lot_id"]), (0.0, 0.0))
@@ -81,8 +87,7 @@ class StockMove(models.Model):
                     "entry_type": "direct_cost", "gl_origin": "transfer",
                     # the other place's inventory account; none when both places post to the same account
                     "gl_counterpart_account_id": other_account[side] if src_account != dst_account else False,
-                    "description": _("Transfer %(src)s → %(dst)s", src=Location.browse(row["src"]).display_name,
-                                     dst=Location.browse(row["dst"]).display_name),
+                    "description": descriptions[row["src"], row["dst"]],
                 })
         return SVL._gl_create_transfer_pairs(vals_list)
 

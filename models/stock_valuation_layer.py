@@ -401,15 +401,45 @@ class StockValuationLayer(models.Model):
     @api.model
     def _gl_create_transfer_pairs(self, vals_list):
         """Create transfer value entries from ``vals_list`` (the values of the minus leg, then of its plus leg,
-        pair after pair: one ``create``, one INSERT) and link each leg to the other (``gl_transfer_pair_id``).
-        The plus leg, created second, carries the pair's posting (``stock.inventory.cost.planner._plan_transfer``).
-        Returns the created entries, in the order of ``vals_list``."""
-        created = self.sudo().create(vals_list)
+        pair after pair; field names of this model, as for ``create``) in one INSERT, each leg linked to the other
+        (``gl_transfer_pair_id``), then derive their G/L fields (``_gl_fill_value_entry_fields``, one UPDATE per
+        company). The plus leg, created second (the higher id), carries the pair's posting
+        (``stock.inventory.cost.planner._plan_transfer``). Set-based: a 1,000-line internal picking is one INSERT
+        (the ORM would split it in batches of 100 and recompute per record what the UPDATE derives at once). The
+        legs have no quantity: none of ``create``'s follow-ups on receipts and deliveries (``_gl_after_create``)
+        applies to them. Returns the created entries, in the order of ``vals_list``."""
+        if not vals_list:
+            return self.browse()
+        if len(vals_list) % 2:
+            raise ValueError("transfer value entries come in pairs")
+        self.env.flush_all()
+        ids = sorted(row[0] for row in self.env.execute_query(SQL(
+            "SELECT nextval(pg_get_serial_sequence('stock_valuation_layer', 'id')) FROM generate_series(1, %s)",
+            len(vals_list))))
+        names = sorted(set().union(*vals_list) - {"id", "gl_transfer_pair_id", "categ_id"})
+        arrays = [SQL("%s::int4[]", ids), SQL("%s::int4[]", [ids[i + 1 if i % 2 == 0 else i - 1]
+                                                              for i in range(len(ids))])]
+        for name in names:
+            field = self._fields[name]
+            if not field.store or not field.column_type:
+                raise ValueError("%s is not a column of the value entries" % name)
+            values = [vals.get(name) for vals in vals_list]
+            if field.type != "boolean":
+                values = [None if value is False else value for value in values]
+            arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+        columns = [SQL.identifier(name) for name in names]
         self.env.cr.execute(SQL("""
-            UPDATE stock_valuation_layer svl SET gl_transfer_pair_id = p.pair_id
-              FROM unnest(%s::int[], %s::int[]) AS p(id, pair_id) WHERE svl.id = p.id""",
-            created.ids, [created.ids[i + 1 if i % 2 == 0 else i - 1] for i in range(len(created))]))
-        created.invalidate_recordset(["gl_transfer_pair_id"])
+            INSERT INTO stock_valuation_layer (id, gl_transfer_pair_id, categ_id, cost_posted_to_gl,
+                                               create_uid, write_uid, create_date, write_date, %(columns)s)
+            SELECT t.id, t.pair_id, pt.categ_id, 0, %(uid)s, %(uid)s, now() at time zone 'UTC',
+                   now() at time zone 'UTC', %(values)s
+              FROM unnest(%(arrays)s) AS t(id, pair_id, %(columns)s)
+              JOIN product_product pp ON pp.id = t.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+        """, columns=SQL(", ").join(columns), uid=self.env.uid, arrays=SQL(", ").join(arrays),
+            values=SQL(", ").join(SQL("t.%s", column) for column in columns)))
+        created = self.browse(ids)
+        created._gl_fill_value_entry_fields()
         return created
 
     # ------------------------------------------------------------------------------------------------
