@@ -15,3 +15,4 @@ from . import test_parity_generated
 from . import test_ledger_integrity
 from . import test_location_values
 from . import test_transfer_entries
+from . import test_manufacturing

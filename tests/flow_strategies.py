@@ -49,11 +49,20 @@ STEPS = {
 # how often each kind is drawn, relative to the others: the documents most flows are made of come first
 WEIGHTS = {"sale": 4, "invoice": 3, "bill": 3, "purchase": 2, "landed_cost": 2}
 step = st.one_of([strategy for kind, strategy in STEPS.items() for _i in range(WEIGHTS.get(kind, 1))])
+# manufacturing (``flows.MRP_STEP_TYPES``, where mrp_account is installed): drawn beside the other steps
+MRP_STEPS = {
+    "manufacture": st.builds(f.Manufacture, product=product, qty=st.integers(min_value=1, max_value=4),
+                             byproduct=rarely(20, 0, 3), scrap=rarely(1, 0, 4)),
+    "unbuild": st.builds(f.Unbuild, mo=index, qty=st.integers(min_value=1, max_value=2)),
+}
+component_buy = st.builds(f.Buy, product=st.just(1), qty=st.integers(min_value=3, max_value=8), price=price)
+mrp_step = st.one_of([MRP_STEPS["manufacture"]] * 2 + [MRP_STEPS["unbuild"]] + [step] * 2)
 
 
 @st.composite
-def flows(draw, max_steps=8):
-    """A ``flows.Flow``: settings first, then a purchase and up to ``max_steps - 1`` more steps."""
+def flows(draw, max_steps=8, manufacturing=False):
+    """A ``flows.Flow``: settings first, then a purchase and up to ``max_steps - 1`` more steps; with
+    ``manufacturing``, two or three products and manufacturing orders and unbuilds among the steps."""
     tracking = draw(rarely("lot", "none", 5))
     multi = draw(rarely(True, False, 8))
     cost_method = draw(st.sampled_from(["fifo", "average", "standard"]))
@@ -74,6 +83,8 @@ def flows(draw, max_steps=8):
         steps_in=draw(st.sampled_from([2, 3])) if multi else 1,
         steps_out=2 if multi and draw(st.booleans()) else 1,
         posting_method=draw(st.sampled_from(["per_posting_group", "per_entry"])),
-        products=draw(st.sampled_from([1, 1, 2])),
-        steps=tuple([draw(buy)] + draw(st.lists(step, min_size=2, max_size=max_steps - 1))),
+        products=draw(st.sampled_from([2, 2, 3] if manufacturing else [1, 1, 2])),
+        # manufacturing flows buy components first: product 1 is the component of product 0
+        steps=tuple(([draw(component_buy)] if manufacturing else []) + [draw(buy)] + draw(st.lists(
+            mrp_step if manufacturing else step, min_size=2, max_size=max_steps - 1))),
     )

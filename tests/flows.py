@@ -28,7 +28,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 from odoo.tools import float_compare, float_is_zero, float_round
 
-PRODUCT_NAMES = ("Chain", "Sprocket")
+PRODUCT_NAMES = ("Chain", "Sprocket", "Washer")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -179,8 +179,31 @@ class Close:
     kind = "period_close"
 
 
+@dataclass(frozen=True)
+class Manufacture:
+    """Manufacturing order (``mrp_account`` installed) of ``qty`` of product ``product`` from one unit per unit of
+    the flow's next product (its component), with the flow's third product as by-product (``byproduct``: its
+    cost share in percent, 0: none; needs three products), ``scrap`` components scrapped inside the order:
+    confirmed, the components consumed from stock (what is on hand), produced and marked done."""
+    product: int = 1
+    qty: int = 2
+    byproduct: int = 0
+    scrap: int = 0
+    kind = "manufacture"
+
+
+@dataclass(frozen=True)
+class Unbuild:
+    """Unbuild order of ``qty`` of what manufacturing order ``mo`` (done orders, in order) produced."""
+    mo: int = 0
+    qty: int = 1
+    kind = "unbuild"
+
+
 STEP_TYPES = (Buy, Receive, Bill, Sell, Deliver, Invoice, CreditNote, ReturnDelivery, ReturnReceipt,
               LandedCost, Count, Scrap, Revalue, SetCost, Switch, Internal, Close)
+# the steps of manufacturing, played only where mrp_account is installed (tests/test_manufacturing.py)
+MRP_STEP_TYPES = (Manufacture, Unbuild)
 
 
 @dataclass(frozen=True)
@@ -276,6 +299,7 @@ class FlowRunner:
         self.company = case.company
         self.pos, self.receipts, self.sos, self.deliveries, self.invoices = [], [], [], [], []
         self.lot_seq = 0
+        self.boms, self.productions = {}, []  # manufacturing (MRP_STEP_TYPES)
         self.skipped = []
         self.notes = []
 
@@ -621,6 +645,70 @@ class FlowRunner:
             return self._skip(step, "nothing reserved")
         move.picked = True
         move._action_done()
+
+    def _bom(self, finished, component, byproduct, share):
+        """The flow's bill of materials of ``finished``: one ``component`` per unit, ``byproduct`` (one per unit)
+        with ``share`` percent of the cost when given."""
+        key = (finished.id, component.id, byproduct.id if byproduct else 0, share)
+        if key not in self.boms:
+            self.boms[key] = self.env["mrp.bom"].create({
+                "product_tmpl_id": finished.product_tmpl_id.id, "product_qty": 1, "type": "normal",
+                "company_id": self.company.id, "consumption": "flexible",
+                "bom_line_ids": [Command.create({"product_id": component.id, "product_qty": 1})],
+                "byproduct_ids": [Command.create({"product_id": byproduct.id, "product_qty": 1, "cost_share": share})]
+                if byproduct else []})
+        return self.boms[key]
+
+    def _step_manufacture(self, step):
+        if len(self.products) < 2 or (step.byproduct and len(self.products) < 3):
+            return self._skip(step, "not enough products for a bill of materials")
+        index = step.product % len(self.products)
+        finished, component = self.products[index], self.products[(index + 1) % len(self.products)]
+        byproduct = self.products[(index + 2) % len(self.products)] if step.byproduct else None
+        if byproduct in (finished, component):
+            byproduct = None
+        if finished.tracking != "none":
+            return self._skip(step, "tracked products are not manufactured here")
+        available = sum(q.quantity for q in self.env["stock.quant"].search([
+            ("product_id", "=", component.id), ("location_id", "child_of", self.stock.id)]))
+        qty = min(step.qty, int(available) - step.scrap)
+        if qty <= 0:
+            return self._skip(step, "no component in stock")
+        production = self.env["mrp.production"].create({
+            "product_id": finished.id, "product_qty": qty, "product_uom_id": finished.uom_id.id,
+            "bom_id": self._bom(finished, component, byproduct, step.byproduct).id, "company_id": self.company.id,
+            "picking_type_id": self.warehouse.manu_type_id.id})
+        production.action_confirm()
+        production.action_assign()
+        if step.scrap:
+            scrap = self.env["stock.scrap"].create({
+                "product_id": component.id, "scrap_qty": step.scrap, "production_id": production.id,
+                "company_id": self.company.id, "location_id": production.location_src_id.id})
+            scrap.action_validate()
+        production.qty_producing = qty
+        production._set_qty_producing()
+        for move in production.move_raw_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        production.button_mark_done()
+        if production.state != "done":
+            raise AssertionError("manufacturing order %s not done: %s" % (production.name, production.state))
+        self.productions.append(production)
+
+    def _step_unbuild(self, step):
+        production = self._pick(self.productions, step.mo)
+        if not production:
+            return self._skip(step, "no manufacturing order to unbuild")
+        on_hand = sum(q.quantity for q in self.env["stock.quant"].search([
+            ("product_id", "=", production.product_id.id), ("location_id", "child_of", self.stock.id)]))
+        qty = min(step.qty, production.qty_produced, int(on_hand))
+        if qty <= 0:
+            return self._skip(step, "nothing to unbuild")
+        unbuild = self.env["mrp.unbuild"].create({
+            "product_id": production.product_id.id, "mo_id": production.id, "product_qty": qty,
+            "product_uom_id": production.product_uom_id.id, "bom_id": production.bom_id.id,
+            "company_id": self.company.id, "location_id": self.stock.id, "location_dest_id": self.stock.id})
+        unbuild.action_unbuild()
 
     def _step_close(self, step):
         if self.valuation != "real_time":
