@@ -306,13 +306,10 @@ class StockCostAdjustEngine(models.AbstractModel):
         SVL = self.env["stock.valuation.layer"].sudo()
         if not product_ids:
             return SVL
-        Setup, Location, Categ = (self.env[model] for model in ("stock.posting.setup", "stock.location",
-                                                                 "product.category"))
-        Warehouse, cache = self.env["stock.warehouse"], {}
+        Setup, Warehouse, cache = self.env["stock.posting.setup"], self.env["stock.warehouse"], {}
 
         def place(warehouse_id, location_id, categ_id):
-            return (warehouse_id or False, Setup._gl_inventory_account(
-                company, Warehouse.browse(warehouse_id), Location.browse(location_id), Categ.browse(categ_id), cache))
+            return Setup._gl_place(company, warehouse_id, location_id, categ_id, cache)
 
         values, latest, where = defaultdict(lambda: defaultdict(float)), {}, {}
         for product_id, lot_id, warehouse_id, location_id, categ_id, value, last_date in self.env.execute_query(SQL("""

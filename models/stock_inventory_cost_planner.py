@@ -113,14 +113,13 @@ class StockInventoryCostPlanner(models.AbstractModel):
     @api.model
     def _plan_transfer(self, svl, row, delta, currency, checked, problems, cache):
         """The ``PlanEntry`` of a transfer between places, planned from its plus leg (at the destination): Dr the
-        destination's inventory account / Cr the source's (``stock.posting.setup._gl_inventory_account``), the
+        destination's inventory account / Cr the source's (``stock.posting.setup._gl_place``), the
         credit linked to the minus leg. The minus leg itself plans nothing (None): its pair carries it."""
         if not row["pair_id"] or row["id"] < row["pair_id"]:  # the minus leg, created first: its pair carries it
             return None
-        Setup, browse = self.env["stock.posting.setup"], self.env["stock.location"].browse
-        company, categ = svl.company_id, self.env["product.category"].browse(row["categ_id"])
-        accounts = [Setup._gl_inventory_account(company, self.env["stock.warehouse"].browse(row[wh]), browse(row[loc]),
-                                                categ, cache)
+        Setup, company, categ = self.env["stock.posting.setup"], svl.company_id, self.env["product.category"].browse(
+            row["categ_id"])
+        accounts = [Setup._gl_place(company, row[wh], row[loc], row["categ_id"], cache)[1]
                     for wh, loc in (("warehouse_id", "location_id"), ("pair_warehouse_id", "pair_location_id"))]
         journal_id = self._product_accounts(svl.product_id.with_company(company), cache, categ)["stock_journal"].id
         for account_id in accounts:

@@ -15,7 +15,7 @@ class StockMove(models.Model):
     def _gl_create_transfer_entries(self):
         """Transfer value entries (README, "Transfer value entries"; docs/transfer-value-entries.md): for each
         move line of these done moves between two valued locations of one company whose *places* (warehouse,
-        inventory account: ``stock.posting.setup._gl_inventory_account``) differ, a pair of value entries: minus
+        inventory account: ``stock.posting.setup._gl_place``) differ, a pair of value entries: minus
         at the source, plus at the destination, the moved quantity (product UoM) on ``gl_location_quantity``
         and its value at Odoo's company cost (remaining value ÷ remaining quantity, per lot when valued by lot),
         company currency. Their own ``quantity`` is 0: Odoo's quantities, FIFO queue and average cost stay as
@@ -45,11 +45,10 @@ class StockMove(models.Model):
                AND (ml.owner_id IS NULL OR ml.owner_id = c.partner_id)
              ORDER BY ml.id""", self.ids, gl_sql.valued_usage("ls"), gl_sql.valued_usage("ld")))
         Setup, cache, legs = self.env["stock.posting.setup"], {}, []
-        Company, Warehouse, Location = self.env["res.company"], self.env["stock.warehouse"], self.env["stock.location"]
+        Company, Location = self.env["res.company"], self.env["stock.location"]
         for row in rows:
-            company, categ = Company.browse(row["company_id"]), self.env["product.category"].browse(row["categ_id"])
-            places = [(row[wh], Setup._gl_inventory_account(company, Warehouse.browse(row[wh]),
-                                                             Location.browse(row[loc]), categ, cache))
+            company = Company.browse(row["company_id"])
+            places = [Setup._gl_place(company, row[wh], row[loc], row["categ_id"], cache)
                       for wh, loc in (("src_wh", "src"), ("dst_wh", "dst"))]
             if places[0] != places[1]:
                 legs.append((row, places))

@@ -107,20 +107,22 @@ class StockPostingSetup(models.Model):
         return best
 
     @api.model
-    def _gl_inventory_account(self, company, warehouse, location, categ, cache=None):
-        """The inventory account of a *place* (README, "Transfer value entries"): the account of the most specific
-        posting setup row of ``company`` setting the inventory account for ``warehouse``, ``location`` and
-        ``categ``, else the category's stock valuation account (Odoo's). Returns an account id or False;
-        ``cache``: a dict kept by the caller (one resolution per key)."""
-        key = ("place_account", company.id, warehouse.id, location.id, categ.id)
-        cache = {} if cache is None else cache
+    def _gl_place(self, company, warehouse_id, location_id, categ_id, cache):
+        """The *place* (README, "Transfer value entries") of a value entry of ``company`` in warehouse, location
+        and product category of these ids (each may be False): ``(warehouse id or False, inventory account id)``,
+        the account of the most specific posting setup row setting the inventory account, else the category's
+        stock valuation account (Odoo's), False when neither has one. ``cache``: a dict kept by the caller (the
+        company's rows read once, one resolution per key)."""
+        key = ("place", company.id, warehouse_id or False, location_id or False, categ_id or False)
         if key not in cache:
             rows_key = ("setup_rows", company.id)
             if rows_key not in cache:
                 cache[rows_key] = self.sudo().search([("company_id", "=", company.id)])
-            best = cache[rows_key]._gl_best_row(company, warehouse, location, categ, "inventory")
-            cache[key] = best.inventory_account_id.id if best else \
-                categ.with_company(company).property_stock_valuation_account_id.id
+            categ = self.env["product.category"].browse(categ_id)
+            best = cache[rows_key]._gl_best_row(company, self.env["stock.warehouse"].browse(warehouse_id),
+                                                self.env["stock.location"].browse(location_id), categ, "inventory")
+            cache[key] = (warehouse_id or False, best.inventory_account_id.id if best else
+                          categ.with_company(company).property_stock_valuation_account_id.id)
         return cache[key]
 
     @api.ondelete(at_uninstall=False)
@@ -173,14 +175,29 @@ class StockPostingSetup(models.Model):
         """, company=company.id, setup_account=setup_account))
         for atype, account_id in rows:
             accounts[atype].add(account_id)
-        Setup = self.with_context(active_test=False)
-        for row in Setup.search([("company_id", "=", company.id)]):
+        setup_rows = self.with_context(active_test=False).search([("company_id", "=", company.id)])
+        for source in (setup_rows._gl_row_accounts(), self._gl_odoo_type_accounts(company)):
+            for atype, ids in source.items():
+                accounts[atype] |= ids
+        return {atype: accounts.get(atype, set()) for atype in posting_plan.ACCOUNT_TYPE_KEYS}
+
+    def _gl_row_accounts(self):
+        """{account type: set of account ids} set by these posting setup rows."""
+        accounts = defaultdict(set)
+        for row in self:
             for atype in posting_plan.ACCOUNT_TYPE_KEYS:
-                account = row[Setup._account_field(atype)]
+                account = row[self._account_field(atype)]
                 if account:
                     accounts[atype].add(account.id)
+        return accounts
+
+    @api.model
+    def _gl_odoo_type_accounts(self, company):
+        """{account type: set of account ids} of Odoo's own resolution in ``company``: the product categories'
+        accounts (``CATEGORY_ACCOUNT_FIELDS``) and the inventory (adjustment) and production (WIP) locations'."""
+        accounts = defaultdict(set)
         for categ in self.env["product.category"].with_company(company).search([]):
-            for atype, account in Setup._category_accounts(categ).items():
+            for atype, account in self._category_accounts(categ).items():
                 accounts[atype].add(account.id)
         for loc in self.env["stock.location"].search([
                 ("usage", "in", ("inventory", "production")), ("company_id", "in", (company.id, False))]):
@@ -188,7 +205,7 @@ class StockPostingSetup(models.Model):
             for account in (loc.valuation_in_account_id, loc.valuation_out_account_id):
                 if account and company in account.company_ids:
                     accounts[atype].add(account.id)
-        return {atype: accounts.get(atype, set()) for atype in posting_plan.ACCOUNT_TYPE_KEYS}
+        return accounts
 
     @api.model
     def _gl_warehouse_accounts(self, company, warehouses):
@@ -200,26 +217,17 @@ class StockPostingSetup(models.Model):
         missing from the result cannot be split."""
         rows = self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)])
         inside = rows.filtered(lambda row: (row.warehouse_id or row.location_id.warehouse_id) in warehouses)
-        elsewhere = defaultdict(set)
-        for row in rows - inside:
-            for atype in posting_plan.ACCOUNT_TYPE_KEYS:
-                if row[self._account_field(atype)]:
-                    elsewhere[atype].add(row[self._account_field(atype)].id)
-        for categ in self.env["product.category"].with_company(company).search([]):
-            for atype, account in self._category_accounts(categ).items():
-                elsewhere[atype].add(account.id)
-        for loc in self.env["stock.location"].search([("company_id", "in", (company.id, False)),
-                                                      ("usage", "in", ("inventory", "production"))]):
-            elsewhere["wip" if loc.usage == "production" else "inventory_adjustment"].update(
-                (loc.valuation_in_account_id | loc.valuation_out_account_id).ids)
+        used_elsewhere = set().union(*(rows - inside)._gl_row_accounts().values(),
+                                     *self._gl_odoo_type_accounts(company).values())
+        own_accounts = inside._gl_row_accounts()
         result = {}
         for atype in posting_plan.ACCOUNT_TYPE_KEYS:
             fname = self._account_field(atype)
-            own = {row[fname].id for row in inside if row[fname]}
+            own = own_accounts.get(atype, set())
             covered = all(inside.filtered(lambda row, wh=warehouse: row.active and row.warehouse_id == wh
                                           and not row.location_id and not row.categ_id and row[fname])
                           for warehouse in warehouses)
-            if not (own and covered) or own & set().union(*elsewhere.values()):
+            if not (own and covered) or own & used_elsewhere:
                 continue
             if not self.env.execute_query(SQL("""
                     SELECT 1 FROM stock_valuation_layer_gl_link l JOIN stock_valuation_layer svl ON svl.id = l.svl_id

@@ -129,6 +129,23 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
         return {code: (self.env._(label), self.env._(explanation)) for code, (label, explanation) in WARNINGS.items()}
 
     @api.model
+    def _type_accounts(self, filters):
+        """``(row accounts, all accounts, split)`` of ``filters``: the accounts each account type's row compares
+        (``{account type: set of account ids}``), the sorted ids of every account of every type
+        (``stock.posting.setup._get_type_accounts``) and, with a warehouse filter, the types whose accounts belong
+        to the filtered warehouses alone (``_gl_warehouse_accounts``, None without a warehouse filter): their rows
+        compare those accounts in full, the others only what the filtered value entries posted."""
+        Setup = self.env["stock.posting.setup"]
+        type_accounts = Setup._get_type_accounts(filters.company_id)
+        all_accounts = sorted(set().union(*type_accounts.values()))
+        warehouses = filters._gl_filter_warehouse_ids()
+        if not warehouses:
+            return type_accounts, all_accounts, None
+        split = Setup._gl_warehouse_accounts(filters.company_id, self.env["stock.warehouse"].browse(warehouses))
+        return ({atype: split.get(atype, accounts) for atype, accounts in type_accounts.items()}, all_accounts,
+                split)
+
+    @api.model
     def _svl_where(self, filters, dated=True):
         """Value entries of the filters (alias svl): company, products/categories (by the products' current
         category), warehouses and, when ``dated``, the posting-date range."""
@@ -157,17 +174,8 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
         self.env.flush_all()
         self.env["stock.valuation.layer"]._gl_set_session("analytical")
         currency = filters.company_id.currency_id
-        type_accounts = self.env["stock.posting.setup"]._get_type_accounts(filters.company_id)
-        all_accounts = sorted(set().union(*type_accounts.values()))
-        products = filters._gl_filter_product_ids()
-        warehouses = filters._gl_filter_warehouse_ids()
-        filtered = products is not None or bool(warehouses)
-        # with a warehouse filter, the account types whose accounts belong to the filtered warehouses alone: their
-        # rows compare those accounts in full; the others only what the filtered value entries posted
-        split = self.env["stock.posting.setup"]._gl_warehouse_accounts(
-            filters.company_id, self.env["stock.warehouse"].browse(warehouses)) if warehouses else None
-        if split is not None:
-            type_accounts = {atype: split.get(atype, accounts) for atype, accounts in type_accounts.items()}
+        type_accounts, all_accounts, split = self._type_accounts(filters)
+        filtered = filters._gl_filter_product_ids() is not None or split is not None
 
         # (1) inventory ledger and (2) not posted, by counterpart type, from value entries
         # (an expense transfer moves its amount from the counterpart type to COGS; it is queued until the

@@ -669,9 +669,7 @@ class FlowRunner:
             byproduct = None
         if finished.tracking != "none":
             return self._skip(step, "tracked products are not manufactured here")
-        available = sum(q.quantity for q in self.env["stock.quant"].search([
-            ("product_id", "=", component.id), ("location_id", "child_of", self.stock.id)]))
-        qty = min(step.qty, int(available) - step.scrap)
+        qty = min(step.qty, int(component.with_context(location=self.stock.id).qty_available) - step.scrap)
         if qty <= 0:
             return self._skip(step, "no component in stock")
         production = self.env["mrp.production"].create({
@@ -699,8 +697,7 @@ class FlowRunner:
         production = self._pick(self.productions, step.mo)
         if not production:
             return self._skip(step, "no manufacturing order to unbuild")
-        on_hand = sum(q.quantity for q in self.env["stock.quant"].search([
-            ("product_id", "=", production.product_id.id), ("location_id", "child_of", self.stock.id)]))
+        on_hand = production.product_id.with_context(location=self.stock.id).qty_available
         qty = min(step.qty, production.qty_produced, int(on_hand))
         if qty <= 0:
             return self._skip(step, "nothing to unbuild")

@@ -106,12 +106,7 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
     def _accounts(self):
         """The row's accounts, as ``_get_matrix`` compares them (with a warehouse filter: the warehouses' own
         accounts of the types split to them)."""
-        wizard = self.wizard_id
-        Setup = self.env["stock.posting.setup"]
-        type_accounts = Setup._get_type_accounts(wizard.company_id)
-        if wizard.warehouse_ids:
-            split = Setup._gl_warehouse_accounts(wizard.company_id, wizard.warehouse_ids)
-            type_accounts = {atype: split.get(atype, accounts) for atype, accounts in type_accounts.items()}
+        type_accounts = self.env["stock.inventory.gl.reconciliation.engine"]._type_accounts(self.wizard_id)[0]
         if self.account_type == "total":
             return sorted(set().union(*type_accounts.values()))
         return sorted(type_accounts[self.account_type])
