@@ -17,3 +17,4 @@ from . import stock_inventory_cost_planner
 from . import stock_inventory_cost_post_engine
 from . import stock_cost_adjust_engine
 from . import stock_gl_filter
+from . import ir_ui_menu

@@ -73,6 +73,8 @@ COUNTERPART_RULES = [
     (("variance",), None, None, "purchase_variance"),
     (None, ("category_switch",), None, "stock_input"),
     (None, ("landed_cost_out",), None, "cogs"),
+    # a cost adjustment of a consumption or output entry travels through work in process (multi-level Adjust Cost)
+    (None, ("cost_adjustment",), ("consumption", "output"), "wip"),
     # the sold share of a landed cost goes to cost of goods sold whatever took the goods out (Odoo's landed
     # cost entry: stock output, then expense), other adjustments follow their outbound entry
     (("indirect_cost",), ("cost_adjustment",), None, "cogs"),

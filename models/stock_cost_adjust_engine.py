@@ -8,6 +8,7 @@ average, posts the adjustments of real-time categories at once through the posti
 """
 import logging
 from collections import defaultdict
+from itertools import groupby
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
@@ -20,6 +21,8 @@ _logger = logging.getLogger(__name__)
 ADJUST_LOCK_NAMESPACE = gl_sql.lock_namespace("adjust")
 CRON_PRODUCT_CHUNK = 500
 ADJUST_CHUNK = 200
+# levels of manufacturing one run follows (component, sub-assembly, ..., finished product); more means a loop
+MAX_PRODUCTION_LEVELS = 50
 
 
 class StockCostAdjustEngine(models.AbstractModel):
@@ -65,7 +68,52 @@ class StockCostAdjustEngine(models.AbstractModel):
         SVL = self.env["stock.valuation.layer"].sudo()
         products = products.with_company(company)
         SVL._gl_set_session("batch")
-        adjustment_ids = []
+        adjustment_ids, note = [], False
+        # level by level (BC's multi-level Adjust Cost): the late costs of the products of a level reach the orders
+        # that consumed them, whose output entries carry them to the next level's products
+        level, pending = 0, products
+        while pending:
+            level += 1
+            if level > MAX_PRODUCTION_LEVELS:
+                note = _("Manufacturing orders feed each other in a loop: the cost of %(products)s is not adjusted "
+                         "(their cost is adjusted stays false).", products=", ".join(pending.mapped("display_name")))
+                break
+            outputs = self._adjust_level(company, pending, adjustment_ids)
+            pending = products.browse(sorted(outputs)).with_company(company)
+        adjustments = SVL.browse(adjustment_ids)
+        currency = company.currency_id
+        post_run = self.env["stock.inventory.cost.post.run"]
+        to_post = adjustments.filtered(
+            lambda s: s.gl_state == "to_post" and (post_to_gl
+                                                   or s.product_id.with_company(company).valuation == "real_time"))
+        if to_post:
+            post_run, skipped = self.env["stock.inventory.cost.post.engine"].sudo()._post_entries(company, to_post)
+            if skipped:
+                note = (note + "\n" if note else "") + _(
+                    "%(count)s adjustment entries could not be posted and stay in the queue: %(reasons)s",
+                    count=len(skipped), reasons="; ".join(sorted({p.reason for p in skipped})))
+        adjusted_products = adjustments.product_id
+        return self.env["stock.cost.adjust.run"].sudo().create({
+            "name": _("Adjust Cost – Item Entries %s", fields.Datetime.to_string(fields.Datetime.now())),
+            "company_id": company.id,
+            "trigger": trigger,
+            "state": "done" if adjustments else "nothing",
+            "product_count": len(adjusted_products),
+            "entry_count": len(adjustments),
+            "total_forwarded": currency.round(sum(adjustments.mapped("value"))),
+            "svl_ids": [(6, 0, adjustments.ids)],
+            "product_ids": [(6, 0, adjusted_products.ids)],
+            "post_run_id": post_run.id or False,
+            "note": note,
+        })
+
+    @api.model
+    def _adjust_level(self, company, products, adjustment_ids):
+        """Adjust ``products`` (one level of ``_adjust``), appending the ids of the entries created to
+        ``adjustment_ids``; returns the ids of the products whose output entries received a forwarded cost (the
+        next level), flagged "cost is not adjusted" meanwhile."""
+        SVL = self.env["stock.valuation.layer"].sudo()
+        outputs = set()
         # bounded memory: each chunk is loaded, adjusted, flushed and dropped from the cache
         for start in range(0, len(products), ADJUST_CHUNK):
             chunk = products[start:start + ADJUST_CHUNK]
@@ -84,34 +132,14 @@ class StockCostAdjustEngine(models.AbstractModel):
             adjustment_ids += self._rebalance_places(company, chunk.ids).ids
             self._refresh_average_cost(company, periodic)
             chunk.sudo().write({"gl_cost_adjustment_pending": False})
+            forwarded = self._forward_through_production(company, chunk.ids)
+            adjustment_ids += forwarded.ids
+            if forwarded:
+                forwarded.product_id.sudo().write({"gl_cost_adjustment_pending": True})
+                outputs.update(forwarded.product_id.ids)
             self.env.flush_all()
             self.env.invalidate_all()
-        adjustments = SVL.browse(adjustment_ids)
-        currency = company.currency_id
-        post_run = self.env["stock.inventory.cost.post.run"]
-        to_post = adjustments.filtered(
-            lambda s: s.gl_state == "to_post" and (post_to_gl
-                                                   or s.product_id.with_company(company).valuation == "real_time"))
-        note = False
-        if to_post:
-            post_run, skipped = self.env["stock.inventory.cost.post.engine"].sudo()._post_entries(company, to_post)
-            if skipped:
-                note = _("%(count)s adjustment entries could not be posted and stay in the queue: %(reasons)s",
-                         count=len(skipped), reasons="; ".join(sorted({p.reason for p in skipped})))
-        adjusted_products = adjustments.product_id
-        return self.env["stock.cost.adjust.run"].sudo().create({
-            "name": _("Adjust Cost – Item Entries %s", fields.Datetime.to_string(fields.Datetime.now())),
-            "company_id": company.id,
-            "trigger": trigger,
-            "state": "done" if adjustments else "nothing",
-            "product_count": len(adjusted_products),
-            "entry_count": len(adjustments),
-            "total_forwarded": currency.round(sum(adjustments.mapped("value"))),
-            "svl_ids": [(6, 0, adjustments.ids)],
-            "product_ids": [(6, 0, adjusted_products.ids)],
-            "post_run_id": post_run.id or False,
-            "note": note,
-        })
+        return outputs
 
     @api.model
     def _adjustment_vals(self, company, outbound, value, entry_type, source, lock_cache):
@@ -241,6 +269,104 @@ class StockCostAdjustEngine(models.AbstractModel):
         return plan
 
     @api.model
+    def _forward_through_production(self, company, product_ids):
+        """BC's multi-level Adjust Cost: the cost adjustments of consumption entries of ``product_ids`` (components
+        consumed by manufacturing orders) reach the output entries of those orders. Only with ``mrp`` installed
+        (an empty recordset otherwise); reads the orders' stock moves, no MRP model.
+
+        Per order, what its consumption entries received from Adjust Cost (origin ``cost_adjustment``; what Odoo
+        itself posted, a negative-stock correction or the sold share of a landed cost in an automated category,
+        stays where Odoo put it), minus what its output entries already received, is split over its output entries
+        as Odoo's ``mrp.production._cal_price`` splits the order's cost: each by-product its cost share, the
+        finished product the rest, several entries of one stock move by quantity (cumulative rounding, the split
+        adds up to the cent). An output entry of a standard-cost product receives nothing: its share stays on the
+        production account, as Odoo's standard-cost variance. Each output entry gets at most two entries (origin
+        ``cost_adjustment``, ``stock_valuation_layer_id`` = the output entry, dated like it or the first open date):
+        the share of its quantity still in stock, added to its remaining value (average cost: to the product's cost,
+        as Odoo's landed costs do), and the share already consumed, with ``gl_forward_quantity`` = that quantity,
+        which the next level forwards to the outbound entries that consumed it (``_forward_late_costs``).
+
+        :param company: res.company
+        :param product_ids: ids of the products just adjusted
+        :return: the created ``stock.valuation.layer`` entries (company currency, quantity 0)
+        """
+        SVL = self.env["stock.valuation.layer"].sudo()
+        if "mrp.production" not in self.env or not product_ids:
+            return SVL
+        rows = self.env.execute_query_dict(SQL("""
+            WITH orders AS (
+                SELECT DISTINCT sm.raw_material_production_id AS production_id
+                  FROM stock_valuation_layer adj
+                  JOIN stock_valuation_layer c ON c.id = adj.applies_to_id
+                  JOIN stock_move sm ON sm.id = c.stock_move_id
+                 WHERE adj.company_id = %(company)s AND adj.product_id = ANY(%(products)s)
+                   AND adj.gl_origin = 'cost_adjustment' AND sm.raw_material_production_id IS NOT NULL
+            ), consumed AS (
+                SELECT sm.raw_material_production_id AS production_id, -SUM(adj.value) AS amount
+                  FROM orders o
+                  JOIN stock_move sm ON sm.raw_material_production_id = o.production_id
+                  JOIN stock_valuation_layer c ON c.stock_move_id = sm.id
+                  JOIN stock_valuation_layer adj ON adj.applies_to_id = c.id AND adj.gl_origin = 'cost_adjustment'
+                 GROUP BY 1
+            ), forwarded AS (
+                SELECT sm.production_id, SUM(f.value) AS amount
+                  FROM orders o
+                  JOIN stock_move sm ON sm.production_id = o.production_id
+                  JOIN stock_valuation_layer op ON op.stock_move_id = sm.id
+                  JOIN stock_valuation_layer f ON f.stock_valuation_layer_id = op.id
+                   AND f.gl_origin = 'cost_adjustment' AND f.quantity = 0
+                 GROUP BY 1
+            )
+            SELECT c.production_id, c.amount - COALESCE(f.amount, 0) AS needed,
+                   op.id, op.product_id, op.lot_id, op.quantity, op.remaining_qty, op.posting_date,
+                   op.description, op.gl_categ_id, op.gl_valuation, sm.id AS move_id,
+                   CASE WHEN sm.product_id = mo.product_id THEN NULL ELSE COALESCE(sm.cost_share, 0) END AS share,
+                   SUM(op.quantity) OVER (PARTITION BY sm.id) AS move_quantity
+              FROM consumed c
+              LEFT JOIN forwarded f ON f.production_id = c.production_id
+              JOIN mrp_production mo ON mo.id = c.production_id
+              JOIN stock_move sm ON sm.production_id = mo.id AND NOT COALESCE(sm.scrapped, FALSE)
+              JOIN stock_valuation_layer op ON op.stock_move_id = sm.id AND op.quantity > 0
+             ORDER BY c.production_id, sm.id, op.id""", company=company.id, products=list(product_ids)))
+        rounding, lock_cache, vals_list, in_stock = company.currency_id.rounding, {}, [], defaultdict(float)
+        Product = self.env["product.product"].with_company(company)
+        for _production_id, group in groupby(rows, key=lambda row: row["production_id"]):
+            group = list(group)
+            needed = cost_adjustment.round_to(group[0]["needed"], rounding)
+            if not needed:
+                continue
+            # Odoo's _cal_price: each by-product its cost share, the finished product the rest
+            byproduct_share = sum({row["move_id"]: row["share"] or 0.0 for row in group}.values())
+            weights = [(row["share"] if row["share"] is not None else 100.0 - byproduct_share)
+                       * row["quantity"] / row["move_quantity"] for row in group]
+            shares = cost_adjustment.allocate(needed, weights, sum(weights), rounding)
+            for row, share in zip(group, shares, strict=True):
+                if not share or Product.browse(row["product_id"]).cost_method == "standard":
+                    continue
+                stock_share = cost_adjustment.round_to(share * row["remaining_qty"] / row["quantity"], rounding)
+                in_stock[row["id"]] += stock_share
+                for value, forward_quantity in ((stock_share, 0.0),
+                                                (cost_adjustment.round_to(share - stock_share, rounding),
+                                                 row["quantity"] - row["remaining_qty"])):
+                    if value:
+                        vals = self._adjustment_vals(company, row, value, "direct_cost", None, lock_cache)
+                        vals.update(applies_to_id=False, stock_valuation_layer_id=row["id"],
+                                    gl_forward_quantity=forward_quantity)
+                        vals_list.append(vals)
+        if not vals_list:
+            return SVL
+        created = SVL.with_context(gl_cost_adjusting=True).create(vals_list)
+        for layer in SVL.browse(sorted(in_stock)):
+            if in_stock[layer.id]:
+                layer.remaining_value += in_stock[layer.id]
+                product = layer.product_id.with_company(company)
+                if product.cost_method == "average" and product.quantity_svl > 0 and not product.lot_valuated:
+                    # stock_landed_costs button_validate: the average cost takes the share in stock
+                    product = product.with_context(disable_auto_svl=True)
+                    product.standard_price += in_stock[layer.id] / product.quantity_svl
+        return created
+
+    @api.model
     def _average_cost_adjustments(self, company, product_ids):
         """Adjustment values for average-cost products: each outbound entry to its period's average."""
         if not product_ids:
@@ -248,7 +374,7 @@ class StockCostAdjustEngine(models.AbstractModel):
         period = company.gl_average_cost_period
         rounding = company.currency_id.rounding
         rows = self.env.execute_query_dict(SQL("""
-            SELECT svl.id, svl.product_id, svl.quantity, svl.value, svl.posting_date, svl.is_adjustment,
+            SELECT svl.id, svl.product_id, svl.quantity, svl.value, svl.posting_date, svl.is_adjustment, svl.gl_origin,
                    COALESCE(svl.applies_to_id, CASE WHEN parent.quantity < 0 THEN parent.id END) AS attached_to,
                    CASE WHEN parent.quantity > 0 THEN parent.posting_date END AS parent_date
               FROM stock_valuation_layer svl
@@ -275,7 +401,8 @@ class StockCostAdjustEngine(models.AbstractModel):
                                                 row["value"] + carried[row["id"]]))
                 elif row["quantity"] > 0:
                     entries.append(AverageEntry(row["id"], row["posting_date"], "in", row["quantity"], row["value"]))
-                elif row["is_adjustment"]:
+                elif row["is_adjustment"] and not (row["parent_date"] and row["gl_origin"] == "cost_adjustment"):
+                    # (a cost forwarded to an output entry is a late cost of that entry: a value of the period)
                     entries.append(AverageEntry(row["id"], row["posting_date"], "fixed", 0.0, row["value"]))
                 else:
                     entries.append(AverageEntry(row["id"], row["parent_date"] or row["posting_date"], "value",

@@ -238,7 +238,8 @@ class StockInventoryCostPlanner(models.AbstractModel):
             if svl.gl_origin == "landed_cost":
                 counterpart = svl.gl_counterpart_account_id.id or accounts["stock_input"].id
                 journal_id = svl.stock_landed_cost_id.account_journal_id.id or journal_id
-            elif svl.gl_origin == "landed_cost_out" or (svl.gl_origin == "cost_adjustment" and (
+            elif svl.gl_origin == "landed_cost_out" or (
+                    svl.gl_origin == "cost_adjustment" and svl.document_type not in ("consumption", "output") and (
                     svl.entry_type == "indirect_cost" or (svl.document_type == "sale" and move._is_out()))):
                 # Odoo posts the sold share of a landed cost on to the expense account (Anglo-Saxon) or
                 # leaves it on stock output (continental): stock_stock_landed_costs._create_account_move_line

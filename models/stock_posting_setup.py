@@ -194,7 +194,8 @@ class StockPostingSetup(models.Model):
     @api.model
     def _gl_odoo_type_accounts(self, company):
         """{account type: set of account ids} of Odoo's own resolution in ``company``: the product categories'
-        accounts (``CATEGORY_ACCOUNT_FIELDS``) and the inventory (adjustment) and production (WIP) locations'."""
+        accounts (``CATEGORY_ACCOUNT_FIELDS``), the inventory (adjustment) and production (WIP) locations' and the
+        company's WIP account (Odoo's WIP accounting)."""
         accounts = defaultdict(set)
         for categ in self.env["product.category"].with_company(company).search([]):
             for atype, account in self._category_accounts(categ).items():
@@ -205,6 +206,9 @@ class StockPostingSetup(models.Model):
             for account in (loc.valuation_in_account_id, loc.valuation_out_account_id):
                 if account and company in account.company_ids:
                     accounts[atype].add(account.id)
+        # the WIP account of Odoo's WIP accounting (mrp_account's wizard; the field is stock_account's)
+        if company.account_production_wip_account_id:
+            accounts["wip"].add(company.account_production_wip_account_id.id)
         return accounts
 
     @api.model

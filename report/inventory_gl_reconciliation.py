@@ -61,6 +61,12 @@ WARNINGS = {
             "ledger (automated categories: the landed-cost journal entry moved it to cost of goods sold) but in "
             "no value entry, so the landed-cost and cost of goods sold rows differ by it. Open the landed costs "
             "to check.")),
+    "wip_accounting": (
+        _lt("WIP Accounting"),
+        _lt("Odoo's WIP accounting (Manufacturing: a manufacturing order's WIP action) posted journal entries "
+            "that move the components and overhead of orders in progress from inventory to the WIP account until "
+            "their reversal date; no value entry carries them. Compare with Inventory Valuation - WIP on the same "
+            "date, or reconcile a date after their reversal.")),
     "similar_accounts": (
         _lt("Similar Accounts"),
         _lt("One general ledger account is used by several account types, so its balance shows in several rows. "
@@ -397,6 +403,17 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
         return bool(Product.search_count(domain, limit=1))
 
     @api.model
+    def _has_wip_accounting(self, filters, accounts):
+        """Whether posted journal entries of Odoo's WIP accounting (``mrp.account.wip.accounting``: an
+        ``account.move`` with ``wip_production_ids``) of the period have items on ``accounts`` (warning
+        ``wip_accounting``); False without ``mrp_account``."""
+        if "wip_production_ids" not in self.env["account.move"]._fields or not accounts:
+            return False
+        return bool(self.env["account.move.line"].sudo().search_count(
+            [*filters._gl_filter_domain(date_field="date"), ("parent_state", "=", "posted"),
+             ("account_id", "in", sorted(accounts)), ("move_id.wip_production_ids", "!=", False)], limit=1))
+
+    @api.model
     def _add_warnings(self, filters, rows, type_accounts):
         """Set ``warning_code`` and ``warning`` (its label, translated) on the ``rows`` of ``_get_matrix``: the
         first match per account type in the order of ``WARNINGS``, only where the difference is not zero."""
@@ -452,6 +469,7 @@ class StockInventoryGlReconciliationEngine(models.AbstractModel):
                 ("odoo_landed_cost_rounding", lambda: once("odoo_landed_cost_rounding")),
                 ("landed_cost_sold_share", lambda: atype in ("overhead_applied", "cogs", "stock_output", "total")
                     and once("landed_cost_sold_share")),
+                ("wip_accounting", lambda: self._has_wip_accounting(filters, accounts)),
                 ("similar_accounts", lambda: atype != "total" and any(usage[a] > 1 for a in accounts)),
                 ("setup_changed", lambda: setup_field and link_exists(None, SQL(
                     """aml.parent_state = 'posted' AND l.account_type = %s AND EXISTS (

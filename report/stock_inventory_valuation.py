@@ -1,3 +1,5 @@
+from datetime import datetime, time
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -9,18 +11,23 @@ REPORT_TYPES = [
     ("cost_spec", "Inventory Valuation - Cost Spec."),
     ("cost_shares", "Cost Shares Breakdown"),
 ]
+# BC report 5802, shown when mrp_account is installed (``_selection_report_type``)
+WIP_REPORT_TYPE = ("wip", "Inventory Valuation - WIP")
+WIP_COLUMNS = ["component_value", "capacity_value", "output_value", "wip_value"]
 # BC report 1001: item ledger entry types counted as increases / decreases; other value entries (transfers,
 # revaluations without a document) by the sign of their quantity
 INCREASE_TYPES = ("purchase", "positive_adjmt", "output")
 DECREASE_TYPES = ("sale", "negative_adjmt", "consumption")
 COLUMNS = ["start_qty", "start_value", "increase_qty", "increase_value", "decrease_qty", "decrease_value",
            "end_qty", "end_value", "cost_posted_to_gl"]
-VALUE_COLUMNS = {"start_value", "increase_value", "decrease_value", "end_value", "cost_posted_to_gl"}
+VALUE_COLUMNS = {"start_value", "increase_value", "decrease_value", "end_value", "cost_posted_to_gl", *WIP_COLUMNS}
 REPORT_COLUMNS = {  # the line columns each report's query returns
     "valuation": COLUMNS,
     "cost_spec": ["end_qty", "end_value"],
     "cost_shares": ["decrease_qty", "decrease_value"],
+    "wip": WIP_COLUMNS,
 }
+KEY_COLUMNS = {"wip": ["production_name", "production_res_id"]}  # besides product, category and entry type
 
 
 class StockInventoryValuationReport(models.TransientModel):
@@ -40,6 +47,8 @@ class StockInventoryValuationReport(models.TransientModel):
       average and standard cost: the entries up to the date summed per entry type (BC's rule for Average).
     - **Cost Shares Breakdown** (BC 5848, sales): cost of goods sold in the period (value entries of sales,
       sign reversed: positive cost) split by entry type.
+    - **Inventory Valuation - WIP** (BC 5802), with ``mrp_account`` installed, at the end date: per manufacturing
+      order not done on that date, its components picked, its capacity, its output and its WIP value (``_wip_sql``).
 
     The lines (``stock.inventory.valuation.line``) feed a list (export to XLSX), a pivot and a QWeb PDF.
     """
@@ -49,11 +58,16 @@ class StockInventoryValuationReport(models.TransientModel):
     _description = "Inventory Valuation Reports"
     _check_company_auto = True
 
-    report_type = fields.Selection(REPORT_TYPES, required=True, default="valuation")
+    report_type = fields.Selection("_selection_report_type", required=True, default="valuation")
     date_from = fields.Date("Starting Date")
     date_to = fields.Date("Ending Date", required=True)
     warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses", check_company=True)
     line_ids = fields.One2many("stock.inventory.valuation.line", "report_id", "Lines")
+
+    @api.model
+    def _selection_report_type(self):
+        """The reports; Inventory Valuation - WIP only where manufacturing orders exist (``mrp`` installed)."""
+        return REPORT_TYPES + ([WIP_REPORT_TYPE] if "mrp.production" in self.env else [])
 
     @api.depends("report_type", "date_from", "date_to")
     def _compute_display_name(self):
@@ -213,17 +227,92 @@ class StockInventoryValuationReport(models.TransientModel):
              GROUP BY svl.product_id, svl.entry_type
         """, self._svl_filter(), within)
 
+    def _wip_sql(self):
+        """Inventory Valuation - WIP lines: per manufacturing order not done at the end date (confirmed, in progress,
+        to close, or done later) of the filters' finished products and warehouses, amounts as Odoo 18's WIP
+        accounting (``mrp.account.wip.accounting._get_line_vals``) values them on that date, its oracle:
+
+        * ``component_value``: the picked move lines of its components dated up to the end of the day (UTC, as the
+          wizard compares them), quantity in the product's UoM × the current cost (the lot's for a product valued by
+          lot, when set);
+        * ``capacity_value``: the time logs of its work orders ended by then, hours × the work center's current cost
+          per hour (``mrp.workorder._cal_cost``);
+        * ``output_value``: the value entries of its finished products and by-products dated up to the end date;
+        * ``wip_value`` = components + capacity - output.
+        """
+        end = datetime.combine(self.date_to, time.max)
+        company = self.with_company(self.company_id)
+        product_cost = company.env["product.product"]._field_to_sql("pp", "standard_price")
+        lot_cost = company.env["stock.lot"]._field_to_sql("lot", "standard_price")
+        # the filters: the finished product (products, categories) and the warehouse of the operation type
+        conds = [SQL("mo.company_id = %s", self.company_id.id)]
+        if (products := self._gl_filter_product_ids()) is not None:
+            conds.append(SQL("mo.product_id = ANY(%s)", products))
+        if warehouses := self._gl_filter_warehouse_ids():
+            conds.append(SQL("spt.warehouse_id = ANY(%s)", warehouses))
+        return SQL("""
+            WITH orders AS (
+                SELECT mo.id, mo.name, mo.product_id, pt.categ_id
+                  FROM mrp_production mo
+                  JOIN product_product pp ON pp.id = mo.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN stock_picking_type spt ON spt.id = mo.picking_type_id
+                 WHERE %(filter)s AND mo.date_start <= %(end)s
+                   AND (mo.state IN ('confirmed', 'progress', 'to_close')
+                        OR (mo.state = 'done' AND mo.date_finished > %(end)s))
+            ), components AS (
+                SELECT sm.raw_material_production_id AS production_id,
+                       SUM(ml.quantity_product_uom * COALESCE(
+                           CASE WHEN pt.lot_valuated THEN NULLIF(%(lot_cost)s, 0) END, %(product_cost)s, 0))::numeric AS value
+                  FROM orders o
+                  JOIN stock_move sm ON sm.raw_material_production_id = o.id
+                  JOIN stock_move_line ml ON ml.move_id = sm.id
+                  JOIN product_product pp ON pp.id = ml.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN stock_lot lot ON lot.id = ml.lot_id
+                 WHERE ml.picked AND ml.quantity != 0 AND ml.date <= %(end)s
+                 GROUP BY 1
+            ), capacity AS (
+                SELECT wo.production_id, SUM(t.duration / 60.0 * COALESCE(wc.costs_hour, 0))::numeric AS value
+                  FROM orders o
+                  JOIN mrp_workorder wo ON wo.production_id = o.id
+                  JOIN mrp_workcenter wc ON wc.id = wo.workcenter_id
+                  JOIN mrp_workcenter_productivity t ON t.workorder_id = wo.id
+                 WHERE t.date_end <= %(end)s
+                 GROUP BY 1
+            ), output AS (
+                SELECT sm.production_id, SUM(svl.value) AS value
+                  FROM orders o
+                  JOIN stock_move sm ON sm.production_id = o.id
+                  JOIN stock_valuation_layer svl ON svl.stock_move_id = sm.id
+                 WHERE svl.posting_date <= %(date_to)s
+                 GROUP BY 1
+            )
+            SELECT o.product_id, o.categ_id, NULL AS entry_type, o.name AS production_name, o.id AS production_res_id,
+                   c.value AS component_value, k.value AS capacity_value, p.value AS output_value,
+                   COALESCE(c.value, 0) + COALESCE(k.value, 0) - COALESCE(p.value, 0) AS wip_value
+              FROM orders o
+              LEFT JOIN components c ON c.production_id = o.id
+              LEFT JOIN capacity k ON k.production_id = o.id
+              LEFT JOIN output p ON p.production_id = o.id
+        """, filter=SQL(" AND ").join(conds), end=end, date_to=self.date_to, lot_cost=lot_cost,
+            product_cost=product_cost)
+
     def _create_lines(self):
         """(Re)build the report lines with one INSERT ... SELECT; amounts rounded to the currency."""
         self.ensure_one()
         if self.date_from and self.date_from > self.date_to:
             raise UserError(_("The starting date %(f)s is after the ending date %(t)s.", f=self.date_from,
                               t=self.date_to))
+        if self.report_type == "wip" and "mrp.production" not in self.env:
+            raise UserError(_("Inventory Valuation - WIP values manufacturing orders: install Manufacturing "
+                              "(mrp_account) first."))
         self.line_ids.unlink()
         query = {"valuation": self._valuation_sql, "cost_spec": self._cost_spec_sql,
-                 "cost_shares": self._cost_shares_sql}[self.report_type]()
+                 "cost_shares": self._cost_shares_sql, "wip": self._wip_sql}[self.report_type]()
         digits = self.currency_id.decimal_places
         columns = REPORT_COLUMNS[self.report_type]
+        keys = KEY_COLUMNS.get(self.report_type, [])
         values = [SQL("ROUND(COALESCE(q.%s, 0), %s)", SQL.identifier(column), digits) if column in VALUE_COLUMNS
                   else SQL("COALESCE(q.%s, 0)", SQL.identifier(column)) for column in columns]
         # same session as the reconciliation's aggregations (no JIT, enough work_mem)
@@ -237,9 +326,10 @@ class StockInventoryValuationReport(models.TransientModel):
                    %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM (%(query)s) q
              WHERE %(not_zero)s  -- BC skips items whose line is all zero
-        """, columns=SQL(", ").join(SQL.identifier(c) for c in columns), report=self.id,
+        """, columns=SQL(", ").join(SQL.identifier(c) for c in keys + columns), report=self.id,
             company=self.company_id.id, currency=self.currency_id.id, uid=self.env.uid, query=query,
-            values=SQL(", ").join(values), not_zero=SQL(" OR ").join(SQL("%s != 0", value) for value in values)))
+            values=SQL(", ").join([SQL("q.%s", SQL.identifier(key)) for key in keys] + values),
+            not_zero=SQL(" OR ").join(SQL("%s != 0", value) for value in values)))
         self.invalidate_recordset(["line_ids"])
         return self.line_ids
 
@@ -258,7 +348,9 @@ class StockInventoryValuationReport(models.TransientModel):
             "views": [(self.env.ref("stock_account_gl_reconciliation.stock_inventory_valuation_line_%s_list"
                                     % self.report_type).id, "list"), (False, "pivot")],
             "domain": [("report_id", "=", self.id)],
-            "context": {"search_default_group_categ": 1, "report_type": self.report_type},
+            "context": {"search_default_group_categ": 1, "report_type": self.report_type,
+                        **({"pivot_measures": WIP_COLUMNS, "pivot_column_groupby": []} if self.report_type == "wip"
+                           else {})},
         }
 
     def action_print(self):
@@ -276,17 +368,18 @@ class StockInventoryValuationReport(models.TransientModel):
             return [("end_qty", _("Remaining Quantity")), ("end_value", _("Remaining Value"))]
         if self.report_type == "cost_shares":
             return [("decrease_qty", _("Quantity Sold")), ("decrease_value", _("Cost of Goods Sold"))]
-        return [(name, Line._fields[name]._description_string(self.env)) for name in COLUMNS]
+        return [(name, Line._fields[name]._description_string(self.env)) for name in REPORT_COLUMNS[self.report_type]]
 
     def _lines_by_category(self):
         """[(category, lines, totals)] for the PDF, categories by name, lines by product."""
         self.ensure_one()
         groups = {}
         for line in self.line_ids.sorted(lambda line: (line.categ_id.complete_name or "", line.product_id.display_name,
-                                                       line.entry_type or "")):
+                                                       line.entry_type or "", line.production_name or "")):
             groups.setdefault(line.categ_id, self.env["stock.inventory.valuation.line"])
             groups[line.categ_id] |= line
-        return [(categ, lines, {c: sum(lines.mapped(c)) for c in COLUMNS}) for categ, lines in groups.items()]
+        columns = REPORT_COLUMNS[self.report_type]
+        return [(categ, lines, {c: sum(lines.mapped(c)) for c in columns}) for categ, lines in groups.items()]
 
 
 class StockInventoryValuationLine(models.TransientModel):
@@ -313,3 +406,18 @@ class StockInventoryValuationLine(models.TransientModel):
     end_qty = fields.Float("Quantity at End", digits="Product Unit of Measure", readonly=True)
     end_value = fields.Monetary("Value at End", readonly=True)
     cost_posted_to_gl = fields.Monetary("Cost Posted to G/L", readonly=True)
+    # Inventory Valuation - WIP: the manufacturing order (no relation: the module does not depend on mrp)
+    production_name = fields.Char("Manufacturing Order", readonly=True)
+    production_res_id = fields.Integer("Manufacturing Order ID", readonly=True)
+    component_value = fields.Monetary("Components", readonly=True,
+                                      help="Components picked for the order, at their current cost")
+    capacity_value = fields.Monetary("Capacity", readonly=True,
+                                     help="Work order time logged, at the work centers' cost per hour")
+    output_value = fields.Monetary("Output", readonly=True, help="Value of what the order already produced")
+    wip_value = fields.Monetary("WIP Value", readonly=True, help="Components + capacity - output")
+
+    def action_open_production(self):
+        """Open the manufacturing order of an Inventory Valuation - WIP line."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "mrp.production", "res_id": self.production_res_id,
+                "view_mode": "form", "views": [(False, "form")]}

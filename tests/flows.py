@@ -269,7 +269,8 @@ class Snapshot:
     open_items: dict = field(default_factory=dict)
     matrix: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    normalised: list = field(default_factory=list)  # KNOWN_ODOO_DEFECTS keys met (once per journal entry)
+    # KNOWN_ODOO_DEFECTS keys met (once per journal entry), DOCUMENTED_DIFFERENCES keys (once per snapshot)
+    normalised: list = field(default_factory=list)
 
 
 def compare(native, manual):
@@ -724,9 +725,7 @@ class FlowRunner:
             lines = layer.account_move_id.line_ids
             if not lines.filtered(lambda line: line.account_id == valuation and line.balance > 0):
                 continue
-            interim = {self.case.company_data[k].id for k in ("default_account_stock_in",
-                                                              "default_account_stock_out")} | {
-                self.case.second_accounts[k].id for k in ("default_account_stock_in", "default_account_stock_out")}
+            interim = self._interim_accounts()
             for line in lines:
                 _normalise(snap, line.account_id.code, -line.balance,
                            line.amount_residual if line.account_id.id in interim else 0.0, remove=True)
@@ -770,6 +769,46 @@ class FlowRunner:
                 _normalise(snap, final[0].code, -gap, gap if final[0].reconcile else 0.0, remove=True)
                 snap.normalised.append("landed_cost_rounding")
 
+    def _normalise_cost_through_production(self, snap):
+        """Rewrite in the manual ``snap`` what ``DOCUMENTED_DIFFERENCES['late_cost_through_production']`` changes: the
+        consumed share of a late cost (a landed cost after a manufacturing order consumed the receipt) that Adjust
+        Cost carried through work in process to the order's output and on to the finished product's outbound entries,
+        compared as Odoo's landed cost posts it: from inventory to the expense account (continental: stock output).
+        The forwarded entries (output shares and what they were forwarded to) leave the ledgers and the stock values;
+        the consumption entries' adjustments of the first level move from the WIP account to that account."""
+        SVL = self.env["stock.valuation.layer"]
+        products = [p.id for p in self.products]
+        outputs = SVL.search([("product_id", "in", products), ("gl_origin", "=", "cost_adjustment"),
+                              ("stock_valuation_layer_id", "!=", False), ("quantity", "=", 0)])
+        if not outputs:
+            return
+        onward = SVL.search([("gl_cost_source_id", "in", outputs.ids)])
+        first = SVL.search([("product_id", "in", products), ("gl_origin", "=", "cost_adjustment"),
+                            ("document_type", "=", "consumption"), ("id", "not in", onward.ids)])
+        interim = self._interim_accounts()
+        for layer in outputs | onward | first:
+            for link in layer.gl_link_ids.filtered("run_id"):
+                account = link.move_line_id.account_id
+                _normalise(snap, account.code, -link.amount, link.amount if account.id in interim else 0.0,
+                           remove=True)
+            if layer not in first:
+                key = (layer.product_id.name, layer.lot_id.name or None)
+                snap.values[key] = round(snap.values.get(key, 0.0) - layer.value, 2)
+                if not snap.values[key]:
+                    del snap.values[key]
+        for layer in first:
+            categ = layer.gl_categ_id.with_company(self.company)
+            final = (categ.property_account_expense_categ_id if self.company.anglo_saxon_accounting
+                     else categ.property_stock_account_output_categ_id)
+            _normalise(snap, categ.property_stock_valuation_account_id.code, layer.value)
+            _normalise(snap, final.code, -layer.value, -layer.value if final.id in interim else 0.0)
+        snap.normalised.append("late_cost_through_production")
+
+    def _interim_accounts(self):
+        """Ids of the interim accounts of both categories (stock input and output)."""
+        return [data[key].id for data in (self.case.company_data, self.case.second_accounts)
+                for key in ("default_account_stock_in", "default_account_stock_out")]
+
     # -- period close (manual run) and snapshot ------------------------------------------------------
     def close_period(self):
         """Adjust Cost – Item Entries, then Post Inventory Cost to G/L (the flow's posting method); notes
@@ -806,10 +845,7 @@ class FlowRunner:
         # open items of the interim accounts: residuals per journal entry, product, stock move and (for the
         # module's journal items) value entry first (a journal entry that moves an amount through an interim
         # account and out again leaves nothing open), then per account, debit and credit apart
-        interim = [self.case.company_data["default_account_stock_in"].id,
-                   self.case.company_data["default_account_stock_out"].id,
-                   self.case.second_accounts["default_account_stock_in"].id,
-                   self.case.second_accounts["default_account_stock_out"].id]
+        interim = self._interim_accounts()
         cr.execute("""
             WITH line_move AS (
                 SELECT aml.id, aml.move_id, aml.account_id, aml.product_id, aml.amount_residual,
@@ -837,6 +873,8 @@ class FlowRunner:
         self._normalise_empty_out_defect(snap)
         if self.valuation == "real_time":
             self._normalise_landed_cost_rounding(snap)
+        else:
+            self._normalise_cost_through_production(snap)
         if with_matrix:
             wizard = self.env["stock.inventory.gl.reconciliation"].create({
                 "company_id": self.company.id, "date_from": False, "date_to": False,
@@ -864,6 +902,16 @@ KNOWN_ODOO_DEFECTS = {
         "share in stock, the sold share is the rest of the landed cost."),
 }
 
+
+# where the module follows Business Central on purpose (README, "Differences from Odoo and Business Central"): the
+# manual snapshot is rewritten as Odoo posts it
+DOCUMENTED_DIFFERENCES = {
+    "late_cost_through_production": (
+        "A late cost on a component consumed by a manufacturing order (a landed cost after the order): Odoo posts "
+        "the consumed share from inventory to the expense account on the landed-cost date; Adjust Cost (BC's "
+        "multi-level adjustment) carries it through the WIP account to the order's output, the finished product's "
+        "stock and its outbound entries. Compared as Odoo posts it."),
+}
 
 # the reconciliation's warnings that explain a known Odoo defect
 ODOO_DEFECT_WARNINGS = ("odoo_switch_entry", "odoo_landed_cost_rounding")
