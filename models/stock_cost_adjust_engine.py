@@ -53,6 +53,11 @@ class StockCostAdjustEngine(models.AbstractModel):
         Central's convention, opt-in): outbound entries get their period's weighted average instead.
         Standard cost: nothing is forwarded.
 
+        Through manufacturing orders (BC's multi-level Adjust Cost, with ``mrp``): level by level, the adjustments of
+        a level's consumption entries reach the orders' output entries (``_forward_through_production``) and the
+        products made are adjusted in the next level, until no output receives anything (at most
+        MAX_PRODUCTION_LEVELS levels: beyond, a loop of orders, the run stops with a note).
+
         Adjustments of real-time categories are posted at once (per entry), as Odoo's automated valuation
         would; those of manual categories when ``post_to_gl``. Afterwards the products' "cost is adjusted"
         is true again and average costs are refreshed from the remaining value.

@@ -3,16 +3,20 @@ from datetime import datetime, time
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from ..models import posting_plan
 
+_lt = LazyTranslate(__name__)
+
+# the reports (a selection computed by ``_selection_report_type``: its labels are translated there)
 REPORT_TYPES = [
-    ("valuation", "Inventory Valuation"),
-    ("cost_spec", "Inventory Valuation - Cost Spec."),
-    ("cost_shares", "Cost Shares Breakdown"),
+    ("valuation", _lt("Inventory Valuation")),
+    ("cost_spec", _lt("Inventory Valuation - Cost Spec.")),
+    ("cost_shares", _lt("Cost Shares Breakdown")),
 ]
-# BC report 5802, shown when mrp_account is installed (``_selection_report_type``)
-WIP_REPORT_TYPE = ("wip", "Inventory Valuation - WIP")
+# BC report 5802, offered when mrp_account is installed
+WIP_REPORT_TYPE = ("wip", _lt("Inventory Valuation - WIP"))
 WIP_COLUMNS = ["component_value", "capacity_value", "output_value", "wip_value"]
 # BC report 1001: item ledger entry types counted as increases / decreases; other value entries (transfers,
 # revaluations without a document) by the sign of their quantity
@@ -66,8 +70,10 @@ class StockInventoryValuationReport(models.TransientModel):
 
     @api.model
     def _selection_report_type(self):
-        """The reports; Inventory Valuation - WIP only where manufacturing orders exist (``mrp`` installed)."""
-        return REPORT_TYPES + ([WIP_REPORT_TYPE] if "mrp.production" in self.env else [])
+        """The reports, labels in the user's language; Inventory Valuation - WIP only where manufacturing orders
+        exist (``mrp`` installed)."""
+        types = REPORT_TYPES + ([WIP_REPORT_TYPE] if "mrp.production" in self.env else [])
+        return [(key, self.env._(label)) for key, label in types]
 
     @api.depends("report_type", "date_from", "date_to")
     def _compute_display_name(self):
@@ -263,7 +269,8 @@ class StockInventoryValuationReport(models.TransientModel):
             ), components AS (
                 SELECT sm.raw_material_production_id AS production_id,
                        SUM(ml.quantity_product_uom * COALESCE(
-                           CASE WHEN pt.lot_valuated THEN NULLIF(%(lot_cost)s, 0) END, %(product_cost)s, 0))::numeric AS value
+                           CASE WHEN pt.lot_valuated THEN NULLIF(%(lot_cost)s, 0) END, %(product_cost)s, 0)
+                       )::numeric AS value
                   FROM orders o
                   JOIN stock_move sm ON sm.raw_material_production_id = o.id
                   JOIN stock_move_line ml ON ml.move_id = sm.id

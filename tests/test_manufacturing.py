@@ -73,11 +73,12 @@ class TestManufacturingParity(FlowCase):
     def test_unbuild_and_scrap_inside_an_order(self):
         """6 Sprockets at 10.00; an order scraps 1 Sprocket and makes 3 Chains; 1 Chain unbuilt (its Sprocket back
         in stock at its consumption cost)."""
-        flow = Flow(products=2, steps=(
-            Buy(product=1, qty=6, price=10.0), Manufacture(product=0, qty=3, scrap=1), Unbuild(0, 1), Close()))
-        self.assert_flow(flow, {
-            "STOCKIN": -60.0, "STOCKOUT": 10.0, "STOCKVAL": 50.0,
-        }, {("Chain", None): 20.0, ("Sprocket", None): 30.0})
+        for cost_method in ("fifo", "average"):
+            flow = Flow(cost_method=cost_method, products=2, steps=(
+                Buy(product=1, qty=6, price=10.0), Manufacture(product=0, qty=3, scrap=1), Unbuild(0, 1), Close()))
+            self.assert_flow(flow, {
+                "STOCKIN": -60.0, "STOCKOUT": 10.0, "STOCKVAL": 50.0,
+            }, {("Chain", None): 20.0, ("Sprocket", None): 30.0})
 
     def test_landed_cost_after_the_order(self):
         """10 Sprockets at 10.00; an order makes 4 Chains, 3 sold; then a landed cost of 10.00 on the Sprockets'
@@ -271,7 +272,8 @@ class TestInventoryValuationWip(GlReconciliationCommon):
         order(1)  # confirmed, nothing picked: an all-zero line, left out
         today = fields.Date.context_today(production)
         wizard = self.env["mrp.account.wip.accounting"].with_context(
-            active_ids=production.ids, active_model="mrp.production").create({"date": today, "reversal_date": today + timedelta(days=1)})
+            active_ids=production.ids, active_model="mrp.production").create(
+                {"date": today, "reversal_date": today + timedelta(days=1)})
         odoo = {line.label: line.credit for line in wizard.line_ids if line.credit}
         self.assertEqual(odoo, {"WIP - Component Value": 20.0, "WIP - Overhead": 30.0})
         report = self.env["stock.inventory.valuation.report"].create({
