@@ -277,7 +277,8 @@ class StockCostAdjustEngine(models.AbstractModel):
     def _forward_through_production(self, company, product_ids):
         """BC's multi-level Adjust Cost: the cost adjustments of consumption entries of ``product_ids`` (components
         consumed by manufacturing orders) reach the output entries of those orders. Only with ``mrp`` installed
-        (an empty recordset otherwise); reads the orders' stock moves, no MRP model.
+        (an empty recordset otherwise); one SQL read of the orders' stock moves (``raw_material_production_id``,
+        ``production_id``, ``cost_share``), no MRP model.
 
         Per order, what its consumption entries received from Adjust Cost (origin ``cost_adjustment``; what Odoo
         itself posted, a negative-stock correction or the sold share of a landed cost in an automated category,
