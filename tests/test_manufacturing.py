@@ -146,11 +146,14 @@ class TestMultiLevelCostAdjustment(GlReconciliationCommon):
         cls.wip_account = cls.env["account.account"].with_company(cls.company).create({
             "name": "Production WIP", "code": "WIPPROD", "account_type": "asset_current"})
 
-    def _manufacture(self, finished, component, qty):
-        """A done manufacturing order of ``qty`` ``finished`` from one ``component`` each."""
+    def _manufacture(self, finished, component, qty, byproduct=None, share=0.0):
+        """A done manufacturing order of ``qty`` ``finished`` from one ``component`` each (and one ``byproduct``
+        each carrying ``share`` percent of the cost)."""
         bom = self.env["mrp.bom"].create({
             "product_tmpl_id": finished.product_tmpl_id.id, "product_qty": 1, "company_id": self.company.id,
-            "bom_line_ids": [Command.create({"product_id": component.id, "product_qty": 1})]})
+            "bom_line_ids": [Command.create({"product_id": component.id, "product_qty": 1})],
+            "byproduct_ids": [Command.create({"product_id": byproduct.id, "product_qty": 1, "cost_share": share})]
+            if byproduct else []})
         production = self.env["mrp.production"].create({
             "product_id": finished.id, "product_qty": qty, "bom_id": bom.id, "company_id": self.company.id,
             "picking_type_id": self.warehouse.manu_type_id.id})
@@ -212,6 +215,28 @@ class TestMultiLevelCostAdjustment(GlReconciliationCommon):
         self.assertEqual(self._balances(self.company), {
             "STOCKIN": -100.0, "STOCKVAL": 36.0, "STOCKOUT": 72.0, "600000": 12.0, "OVHAPPL": -20.0})
         self.assertFalse(productions.move_raw_ids.stock_valuation_layer_ids.filtered(lambda s: s.gl_state == "to_post"))
+
+    def test_byproduct_takes_its_cost_share_of_a_late_cost(self):
+        """5 Bolts at 10.00 make 5 Brackets and 5 Washers (by-product, 20 % of the cost: 2.00 each, Brackets 8.00);
+        2 Brackets and 1 Washer sold; then a landed cost of 10.00 on the Bolts: the order's output receives 8.00 on
+        the Brackets (4.80 in stock, 3.20 to the sale) and 2.00 on the Washers (1.60 in stock, 0.40 to the sale)."""
+        categ = self._make_category(self.company, self.company_data, "manual_periodic", "fifo", "Made")
+        bolt, bracket, washer = (self._make_product(name, categ, self.company, standard_price=10.0)
+                                 for name in ("Bolt", "Bracket", "Washer"))
+        receipt = self._receive(bolt, 5, 10.0)
+        self._manufacture(bracket, bolt, 5, byproduct=washer, share=20.0)
+        self._deliver(bracket, 2)
+        self._deliver(washer, 1)
+        self._landed_cost(self._picking_for(receipt), 10.0)
+        self._adjust_cost()
+        products = bolt | bracket | washer
+        adjustments = self.env["stock.valuation.layer"].search(
+            [("product_id", "in", products.ids), ("gl_origin", "=", "cost_adjustment")], order="id")
+        self.assertEqual([(a.product_id.name, a.document_type, a.value) for a in adjustments], [
+            ("Bolt", "consumption", -10.0), ("Bracket", "output", 4.8), ("Bracket", "output", 3.2),
+            ("Washer", "output", 1.6), ("Washer", "output", 0.4), ("Bracket", "sale", -3.2), ("Washer", "sale", -0.4)])
+        self.assertEqual({p.name: p.with_company(self.company).value_svl for p in products},
+                         {"Bolt": 0.0, "Bracket": 28.8, "Washer": 9.6})
 
     def test_landed_cost_reaches_two_levels_fifo(self):
         self._assert_two_levels("fifo")
