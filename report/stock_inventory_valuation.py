@@ -166,17 +166,28 @@ class StockInventoryValuationReport(models.TransientModel):
     def _cost_spec_company_sql(self):
         """Remaining quantity and value on the end date per product and entry type (see the class doc).
 
+        FIFO follows how Odoo's FIFO consumes a receipt: its own entry keeps ``value × remaining ÷ quantity``; a
+        value added to it later (the share in stock of a landed cost or of a bill's price difference) belonged to
+        the quantity left then and keeps ``value × remaining ÷ quantity left then`` (each outbound entry after it took
+        its share through the receipt's remaining value). A late cost's sold share and what Adjust Cost forwarded of
+        it (``gl_forward_quantity``, ``gl_cost_source_id``) count in full: they net to what is not forwarded yet,
+        still in inventory. Whatever no rule places (rounding of Odoo's outbound entries, a revaluation spread over
+        the receipts in stock) goes to the product's largest line, so that the lines add up to the value entries,
+        i.e. to Inventory Valuation's value at the end, to the cent.
+
         Shaped to stay fast when PostgreSQL's statistics lag behind the data (right after entries were
         created in bulk, when the planner believes a filter returns one row and picks nested loops): the
         filtered entries are materialised first, with their costing method looked up by primary key; they
-        are summed per receipt (FIFO) or per entry type; each group then reads its receipt by primary key and
-        what the receipt gave to outbound entries by the date through the applications' index, once. No join
-        between two intermediate results or with a table scan, whose cost would multiply under a wrong
+        are summed per receipt and added value (FIFO) or per entry type; each group then reads its receipt by
+        primary key and what the receipt gave to outbound entries through the applications' index, once. No
+        join between two intermediate results or with a table scan, whose cost would multiply under a wrong
         estimate: every step is linear in the filtered entries."""
+        digits = self.currency_id.decimal_places
         return SQL("""
             WITH entries AS MATERIALIZED (
                 SELECT svl.id, svl.product_id, svl.categ_id, svl.entry_type, svl.quantity, svl.value,
-                       svl.stock_valuation_layer_id, svl.applies_to_id, %(cost_method)s AS cost_method
+                       svl.stock_valuation_layer_id, svl.applies_to_id, %(cost_method)s AS cost_method,
+                       (COALESCE(svl.gl_forward_quantity, 0) > 0 OR svl.gl_cost_source_id IS NOT NULL) AS forwarding
                   FROM stock_valuation_layer svl
                   JOIN product_product pp ON pp.id = svl.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -184,54 +195,115 @@ class StockInventoryValuationReport(models.TransientModel):
                  WHERE %(filter)s AND svl.posting_date <= %(date_to)s
                    AND svl.gl_origin IS DISTINCT FROM 'transfer'  -- the legs of a pair net out in the company
             ), groups AS MATERIALIZED (
-                -- FIFO: per receipt (its own entry, and what was added to it) and entry type; others: per entry type
+                -- FIFO: per receipt and added value (a value-only entry of the receipt) and entry type; a late cost's
+                -- sold share and its forwarding, and the other methods: per entry type
                 SELECT e.product_id, MIN(e.categ_id) AS categ_id, e.entry_type, e.cost_method,
-                       CASE WHEN e.cost_method = 'fifo' THEN COALESCE(e.stock_valuation_layer_id, e.id) END
-                           AS receipt_id,
+                       CASE WHEN e.cost_method = 'fifo' AND NOT e.forwarding
+                            THEN COALESCE(e.stock_valuation_layer_id, e.id) END AS receipt_id,
+                       CASE WHEN e.cost_method = 'fifo' AND NOT e.forwarding AND e.stock_valuation_layer_id IS NOT NULL
+                            THEN e.id END AS added_id,
                        SUM(e.quantity) AS quantity, SUM(e.value) AS value,
                        -- an entry without quantity nor receipt (a revaluation spread over the remaining layers)
                        bool_and(e.quantity = 0 AND e.stock_valuation_layer_id IS NULL AND e.applies_to_id IS NULL)
-                           AS spread
+                           AS spread,
+                       bool_and(e.forwarding) AS forwarding
                   FROM entries e
-                 GROUP BY e.product_id, e.entry_type, e.cost_method, 5
+                 GROUP BY e.product_id, e.entry_type, e.cost_method, 5, 6
+            ), lines AS (
+                SELECT g.product_id, MIN(g.categ_id) AS categ_id, g.entry_type,
+                       SUM(CASE WHEN g.cost_method != 'fifo'
+                                THEN CASE WHEN g.entry_type = 'direct_cost' THEN g.quantity ELSE 0 END
+                                WHEN r.id IS NOT NULL AND g.quantity > 0 AND g.added_id IS NULL THEN r.remaining
+                                ELSE 0 END) AS end_qty,
+                       ROUND(SUM(CASE WHEN r.id IS NOT NULL AND r.left_then > 0
+                                      THEN g.value * r.remaining / r.left_then
+                                      ELSE g.value END), %(digits)s) AS end_value
+                  FROM groups g
+                  -- FIFO: the receipt (by primary key, once per group: a lateral look-up keeps the planner from
+                  -- rescanning the table per group under a wrong estimate), what it kept on the date and what it had
+                  -- left when the value was added
+                  LEFT JOIN LATERAL (
+                        SELECT r.id,
+                               r.quantity - COALESCE(SUM(a.quantity) FILTER (WHERE o.posting_date <= %(date_to)s), 0)
+                                   AS remaining,
+                               r.quantity - COALESCE(SUM(a.quantity) FILTER (WHERE a.outbound_svl_id < g.added_id), 0)
+                                   AS left_then
+                          FROM stock_valuation_layer r
+                          LEFT JOIN stock_valuation_layer_application a ON a.inbound_svl_id = r.id
+                          LEFT JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
+                         WHERE r.id = g.receipt_id AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
+                           AND r.posting_date <= %(date_to)s
+                         GROUP BY r.id, r.quantity) r ON TRUE
+                 WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread OR g.forwarding
+                 GROUP BY g.product_id, g.entry_type
+            ), totals AS (
+                SELECT e.product_id, MIN(e.categ_id) AS categ_id, ROUND(SUM(e.value), %(digits)s) AS value
+                  FROM entries e GROUP BY e.product_id
             )
-            SELECT g.product_id, MIN(g.categ_id) AS categ_id, g.entry_type,
-                   SUM(CASE WHEN g.cost_method != 'fifo'
-                            THEN CASE WHEN g.entry_type = 'direct_cost' THEN g.quantity ELSE 0 END
-                            WHEN r.id IS NOT NULL AND g.quantity > 0 THEN r.remaining
-                            ELSE 0 END) AS end_qty,
-                   SUM(CASE WHEN r.id IS NOT NULL THEN g.value * r.remaining / NULLIF(r.quantity, 0)
-                            ELSE g.value END) AS end_value
-              FROM groups g
-              -- FIFO: the receipt (by primary key, once per group: a lateral look-up keeps the planner from
-              -- rescanning the table per group under a wrong estimate), and what it kept on the date
-              LEFT JOIN LATERAL (
-                    SELECT r.id, r.quantity,
-                           r.quantity - COALESCE((SELECT SUM(a.quantity)
-                                                    FROM stock_valuation_layer_application a
-                                                    JOIN stock_valuation_layer o ON o.id = a.outbound_svl_id
-                                                   WHERE a.inbound_svl_id = r.id AND o.posting_date <= %(date_to)s),
-                                                 0) AS remaining
-                      FROM stock_valuation_layer r
-                     WHERE r.id = g.receipt_id AND r.quantity > 0 AND r.stock_valuation_layer_id IS NULL
-                       AND r.posting_date <= %(date_to)s) r ON TRUE
-             WHERE g.cost_method != 'fifo' OR r.id IS NOT NULL OR g.spread
-             GROUP BY g.product_id, g.entry_type
-        """, filter=self._svl_filter(by_warehouse=False), date_to=self.date_to,
+            -- what no rule placed goes to the product's largest line (direct cost when it has none: negative stock):
+            -- the lines add up to the value entries
+            SELECT t.product_id, COALESCE(l.categ_id, t.categ_id) AS categ_id,
+                   COALESCE(l.entry_type, 'direct_cost') AS entry_type, COALESCE(l.end_qty, 0) AS end_qty,
+                   COALESCE(l.end_value, 0) + CASE
+                       WHEN row_number() OVER (PARTITION BY t.product_id ORDER BY ABS(l.end_value) DESC NULLS LAST,
+                                                                                  l.entry_type) = 1
+                       THEN t.value - COALESCE(SUM(l.end_value) OVER (PARTITION BY t.product_id), 0) ELSE 0 END
+                       AS end_value
+              FROM totals t LEFT JOIN lines l ON l.product_id = t.product_id
+        """, filter=self._svl_filter(by_warehouse=False), date_to=self.date_to, digits=digits,
             cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql(
                 "pc", "property_cost_method"))
 
     def _cost_shares_sql(self):
+        """Cost Shares Breakdown lines (see the class doc): cost of goods sold of the period per entry type. A FIFO
+        outbound entry carries in one value what it took of its receipts: their direct cost, and its share of the
+        values added to them before it (the share in stock of a landed cost or of a price difference, taken through
+        the receipt's remaining value: value × quantity taken ÷ quantity left when the value was added); those
+        shares count under their own entry type, the rest as direct cost."""
         within = SQL("svl.posting_date <= %s", self.date_to) if not self.date_from else SQL(
             "svl.posting_date BETWEEN %s AND %s", self.date_from, self.date_to)
         return SQL("""
-            SELECT svl.product_id, MIN(svl.categ_id) AS categ_id, svl.entry_type,
-                   -SUM(svl.quantity) FILTER (WHERE svl.entry_type = 'direct_cost') AS decrease_qty,
-                   -SUM(svl.value) AS decrease_value
-              FROM stock_valuation_layer svl
-             WHERE %s AND %s AND svl.document_type = 'sale'
-             GROUP BY svl.product_id, svl.entry_type
-        """, self._svl_filter(), within)
+            WITH sales AS MATERIALIZED (
+                SELECT svl.id, svl.product_id, svl.categ_id, svl.entry_type, svl.quantity, svl.value,
+                       %(cost_method)s AS cost_method
+                  FROM stock_valuation_layer svl
+                  JOIN product_product pp ON pp.id = svl.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN product_category pc ON pc.id = pt.categ_id
+                 WHERE %(filter)s AND %(within)s AND svl.document_type = 'sale'
+            ), shares AS (
+                SELECT s.id, added.entry_type,
+                       ROUND(-SUM(added.value * a.quantity / r.left_then), %(digits)s) AS value
+                  FROM sales s
+                  JOIN stock_valuation_layer_application a ON a.outbound_svl_id = s.id
+                  JOIN stock_valuation_layer added ON added.stock_valuation_layer_id = a.inbound_svl_id
+                   AND added.id < s.id AND added.quantity = 0 AND added.applies_to_id IS NULL
+                   AND COALESCE(added.gl_forward_quantity, 0) = 0 AND added.gl_cost_source_id IS NULL
+                  JOIN LATERAL (
+                        SELECT r.quantity - COALESCE(SUM(before.quantity), 0) AS left_then
+                          FROM stock_valuation_layer r
+                          LEFT JOIN stock_valuation_layer_application before
+                            ON before.inbound_svl_id = r.id AND before.outbound_svl_id < added.id
+                         WHERE r.id = a.inbound_svl_id
+                         GROUP BY r.quantity) r ON r.left_then > 0
+                 WHERE s.cost_method = 'fifo' AND s.quantity < 0 AND s.entry_type = 'direct_cost'
+                 GROUP BY s.id, added.entry_type
+            ), parts AS (
+                SELECT s.product_id, s.categ_id, s.entry_type, s.quantity,
+                       s.value - COALESCE((SELECT SUM(sh.value) FROM shares sh WHERE sh.id = s.id), 0) AS value
+                  FROM sales s
+                 UNION ALL
+                SELECT s.product_id, s.categ_id, sh.entry_type, 0, sh.value
+                  FROM shares sh JOIN sales s ON s.id = sh.id
+            )
+            SELECT p.product_id, MIN(p.categ_id) AS categ_id, p.entry_type,
+                   -SUM(p.quantity) FILTER (WHERE p.entry_type = 'direct_cost') AS decrease_qty,
+                   -SUM(p.value) AS decrease_value
+              FROM parts p
+             GROUP BY p.product_id, p.entry_type
+        """, filter=self._svl_filter(), within=within, digits=self.currency_id.decimal_places,
+            cost_method=self.env["product.category"].with_company(self.company_id)._field_to_sql(
+                "pc", "property_cost_method"))
 
     def _wip_sql(self):
         """Inventory Valuation - WIP lines: per manufacturing order not done at the end date (confirmed, in progress,

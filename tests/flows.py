@@ -13,7 +13,9 @@ Cost – Item Entries and Post Inventory Cost to G/L. ``Snapshot`` holds what a 
 * ``open_items``: {account code: (open debit, open credit)} on the reconcilable interim accounts (Stock
   Input, Stock Output), after netting the lines one journal entry holds for one stock move and product
   (per account: a posting per posting group sums the lines of stock moves with nothing to match);
-* ``matrix``: the Inventory – G/L Reconciliation rows whose difference is not zero (manual side).
+* ``matrix``: the Inventory – G/L Reconciliation rows whose difference is not zero (manual side);
+* ``report_gaps``: products whose Inventory Valuation - Cost Spec. total, Inventory Valuation value at the end
+  and value entries differ (both sides: a controller's first cross-check).
 
 A step that does not apply to the state reached (bill a purchase with nothing received, return more than
 was delivered) is skipped the same way in both runs, so the two runs always play the same documents.
@@ -268,6 +270,7 @@ class Snapshot:
     values: dict = field(default_factory=dict)
     open_items: dict = field(default_factory=dict)
     matrix: list = field(default_factory=list)
+    report_gaps: list = field(default_factory=list)  # Cost Spec. / Inventory Valuation / value entries apart
     notes: list = field(default_factory=list)
     # KNOWN_ODOO_DEFECTS keys met (once per journal entry), DOCUMENTED_DIFFERENCES keys (once per snapshot)
     normalised: list = field(default_factory=list)
@@ -283,6 +286,8 @@ def compare(native, manual):
                 diffs.append(f"{label} {key}: native {a.get(key, 0.0)}, manual {b.get(key, 0.0)}")
     diffs += [f"reconciliation (native) {row}" for row in native.matrix]
     diffs += [f"reconciliation {row}" for row in manual.matrix]
+    diffs += [f"valuation reports (native) {gap}" for gap in native.report_gaps]
+    diffs += [f"valuation reports {gap}" for gap in manual.report_gaps]
     diffs += manual.notes
     return diffs
 
@@ -804,6 +809,28 @@ class FlowRunner:
             _normalise(snap, final.code, -layer.value, -layer.value if final.id in interim else 0.0)
         snap.normalised.append("late_cost_through_production")
 
+    def _valuation_report_gaps(self):
+        """Where Inventory Valuation - Cost Spec. does not add up to Inventory Valuation's value at the end and to the
+        value entries of a product (the controller's first cross-check), as readable lines."""
+        Report = self.env["stock.inventory.valuation.report"]
+        products = self.env["product.product"].union(*self.products)
+        totals = {}
+        for report_type, column in (("cost_spec", "end_value"), ("valuation", "end_value")):
+            report = Report.create({"report_type": report_type, "company_id": self.company.id,
+                                    "date_to": "2099-12-31", "product_ids": [Command.set(products.ids)]})
+            for line in report._create_lines():
+                totals.setdefault(line.product_id, {}).setdefault(report_type, 0.0)
+                totals[line.product_id][report_type] += line[column]
+        gaps = []
+        for product in products:
+            figures = totals.get(product, {})
+            value = round(product.with_company(self.company).value_svl, 2)
+            spec, valuation = (round(figures.get(key, 0.0), 2) for key in ("cost_spec", "valuation"))
+            if not spec == valuation == value:
+                gaps.append(f"{product.name}: Cost Spec. {spec}, Inventory Valuation {valuation}, "
+                            f"value entries {value}")
+        return gaps
+
     def _interim_accounts(self):
         """Ids of the interim accounts of both categories (stock input and output)."""
         return [data[key].id for data in (self.case.company_data, self.case.second_accounts)
@@ -876,6 +903,7 @@ class FlowRunner:
         else:
             self._normalise_cost_through_production(snap)
         if with_matrix:
+            snap.report_gaps = self._valuation_report_gaps()
             wizard = self.env["stock.inventory.gl.reconciliation"].create({
                 "company_id": self.company.id, "date_from": False, "date_to": False,
                 "product_ids": [Command.set(product_ids)]})

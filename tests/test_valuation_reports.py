@@ -79,3 +79,36 @@ class TestValuationReports(GlReconciliationCommon):
         action = shares.action_open_lines()
         self.assertEqual((action["res_model"], action["domain"]), ("stock.inventory.valuation.line", [("report_id", "=",
                                                                                                        shares.id)]))
+
+    def test_landed_cost_between_deliveries(self):
+        """10 received at 7.00 on 01-01, 3 delivered on 01-10, a landed cost of 10.00 on 01-15 (7.00 on the 7 left,
+        3.00 sold), 2 more delivered on 01-20 at 8.00 (7.00 + 1.00 of landed cost each). On 01-31 the 5 left are
+        worth 40.00: Cost Spec. gives 35.00 direct and 5.00 indirect cost, the value of Inventory Valuation and of
+        the general ledger, in a manual category (before and after Adjust Cost) and in an automated one; Cost Shares
+        counts 2.00 of the second delivery and the 3.00 forwarded to the first as indirect cost."""
+        automated = self._make_category(self.company, self.company_data, "real_time", "fifo", "Automated")
+        for categ in (self.manual_categ, automated):
+            product = self._make_product("Frame %s" % categ.name, categ, self.company)
+            receipt = self._receive(product, 10, 7.0, date=date(2026, 1, 1))
+            self._deliver(product, 3, date=date(2026, 1, 10))
+            self._landed_cost(receipt.picking_id or self._picking_for(receipt), 10.0, cost_date=date(2026, 1, 15))
+            self.assertEqual(self._deliver(product, 2, date=date(2026, 1, 20)).stock_valuation_layer_ids.value, -16.0)
+            for adjusted in (False, True):
+                if adjusted:
+                    self._adjust_cost(product_ids=product)
+                spec = self._report("cost_spec", False, date(2026, 1, 31), product_ids=product.ids)
+                valuation = self._report("valuation", False, date(2026, 1, 31), product_ids=product.ids)
+                rows = {line.entry_type: self._row(line, "end_qty", "end_value") for line in spec.line_ids}
+                # before Adjust Cost the manual category's sold share (3.00) is still in inventory
+                unforwarded = 3.0 if categ == self.manual_categ and not adjusted else 0.0
+                self.assertEqual(rows, {"direct_cost": (5, 35.0), "indirect_cost": (0, 5.0 + unforwarded)},
+                                 categ.name)
+                self.assertEqual(sum(spec.line_ids.mapped("end_value")), valuation.line_ids.end_value)
+                self.assertEqual(valuation.line_ids.end_value, product.with_company(self.company).value_svl)
+            shares = self._report("cost_shares", date(2026, 1, 1), date(2026, 1, 31), product_ids=product.ids)
+            self.assertEqual({line.entry_type: self._row(line, "decrease_qty", "decrease_value")
+                              for line in shares.line_ids},
+                             {"direct_cost": (5, 35.0), "indirect_cost": (0, 5.0)}, categ.name)
+        self._post_inventory_cost()
+        inventory = self.company_data["default_account_stock_valuation"]
+        self.assertEqual(self._balances(self.company, inventory), {inventory.code: 80.0})
