@@ -1,5 +1,6 @@
-from odoo import fields, models
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, format_date
 
 
 def filter_domain(company_id, date_from=None, date_to=None, product_ids=None, categ_ids=None, warehouse_ids=None, *,
@@ -54,6 +55,18 @@ class StockGlFilterMixin(models.AbstractModel):
     date_to = fields.Date(default=fields.Date.context_today)
     product_ids = fields.Many2many("product.product", string="Products", check_company=True)
     categ_ids = fields.Many2many("product.category", string="Product Categories")
+
+    @api.constrains("date_from", "date_to")
+    def _check_gl_filter_dates(self):
+        """A period ends on or after it starts (an inverted range would show all zeros, read as reconciled).
+
+        :raise ValidationError: naming both dates
+        """
+        for record in self:
+            if record.date_from and record.date_to and record.date_from > record.date_to:
+                raise ValidationError(_("The starting date %(f)s is after the ending date %(t)s: swap them.",
+                                        f=format_date(self.env, record.date_from),
+                                        t=format_date(self.env, record.date_to)))
 
     def _gl_filter_product_ids(self):
         """Ids of the products of the product and category filters (list of int; the category by the

@@ -380,9 +380,6 @@ class StockInventoryValuationReport(models.TransientModel):
     def _create_lines(self):
         """(Re)build the report lines with one INSERT ... SELECT; amounts rounded to the currency."""
         self.ensure_one()
-        if self.date_from and self.date_from > self.date_to:
-            raise UserError(_("The starting date %(f)s is after the ending date %(t)s.", f=self.date_from,
-                              t=self.date_to))
         if self.report_type == "wip" and "mrp.production" not in self.env:
             raise UserError(_("Inventory Valuation - WIP values manufacturing orders: install Manufacturing "
                               "(mrp_account) first."))

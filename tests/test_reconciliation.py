@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -20,6 +21,14 @@ class TestReconciliation(GlReconciliationCommon):
     def _assert_clean(self, matrix):
         for atype, row in matrix.items():
             self.assertEqual((atype, row["difference"], row["warning_code"]), (atype, 0.0, False))
+
+    def test_inverted_dates_are_refused(self):
+        """Date From after Date To: no all-zero matrix (it reads as reconciled), the error every screen gives."""
+        with self.assertRaisesRegex(ValidationError, "is after the ending date"):
+            self._matrix(date_from=date(2026, 4, 1), date_to=date(2026, 3, 31))
+        _matrix, wizard = self._matrix(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+        with self.assertRaisesRegex(ValidationError, "is after the ending date"):
+            wizard.date_from = date(2026, 4, 1)
 
     def test_not_posted_then_clean(self):
         self._receive(self.product, 10, 10.0)
