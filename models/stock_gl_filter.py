@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_date
 
@@ -22,6 +22,18 @@ def filter_domain(company_id, date_from=None, date_to=None, product_ids=None, ca
     if warehouse_field and warehouse_ids:
         domain.append((warehouse_field, "in", list(warehouse_ids)))
     return domain
+
+
+def check_period(env, date_from, date_to):
+    """The one rule of the tools' periods: it ends on or after it starts (an inverted range would show all zeros,
+    read as reconciled, or post nothing). Used by the mixin's constraint and by the posting engine, whose requests
+    hold no record.
+
+    :raise ValidationError: naming both dates
+    """
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError(env._("The starting date %(f)s is after the ending date %(t)s: swap them.",
+                                    f=format_date(env, date_from), t=format_date(env, date_to)))
 
 
 class StockGlFilterMixin(models.AbstractModel):
@@ -58,15 +70,9 @@ class StockGlFilterMixin(models.AbstractModel):
 
     @api.constrains("date_from", "date_to")
     def _check_gl_filter_dates(self):
-        """A period ends on or after it starts (an inverted range would show all zeros, read as reconciled).
-
-        :raise ValidationError: naming both dates
-        """
+        """``check_period`` on every record."""
         for record in self:
-            if record.date_from and record.date_to and record.date_from > record.date_to:
-                raise ValidationError(_("The starting date %(f)s is after the ending date %(t)s: swap them.",
-                                        f=format_date(self.env, record.date_from),
-                                        t=format_date(self.env, record.date_to)))
+            check_period(self.env, record.date_from, record.date_to)
 
     def _gl_filter_product_ids(self):
         """Ids of the products of the product and category filters (list of int; the category by the

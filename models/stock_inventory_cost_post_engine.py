@@ -18,7 +18,7 @@ from odoo.tools import SQL
 
 from . import gl_sql, posting_plan
 from .posting_plan import PlanProblem
-from .stock_gl_filter import filter_domain
+from .stock_gl_filter import check_period, filter_domain
 
 _logger = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ class StockInventoryCostPostEngine(models.AbstractModel):
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _check_request(self, request):
-        """Raise a UserError for parameters that cannot be posted (nothing is posted)."""
+        """Raise a UserError (ValidationError for an inverted period) for parameters that cannot be posted (nothing is
+        posted)."""
         if request.posting_method == "per_entry" and request.reference:
             raise UserError(_("Do not enter a document reference when posting per entry: each journal entry "
                               "keeps the reference of its value entry."))
@@ -78,9 +79,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             raise UserError(_("Journal %(journal)s is a %(type)s journal: choose a miscellaneous (general) journal "
                               "for inventory cost, or leave it empty to use each category's stock journal.",
                               journal=request.journal.display_name, type=request.journal.type))
-        if request.date_from and request.date_to and request.date_from > request.date_to:
-            raise UserError(_("The 'from' date %(f)s is after the 'to' date %(t)s.",
-                              f=request.date_from, t=request.date_to))
+        check_period(self.env, request.date_from, request.date_to)
 
     @api.model
     def _queue_domain(self, request, states=("to_post", "partial")):
@@ -344,7 +343,8 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         """Post the queue of ``request``: lock the company, then read, plan and post the queue chunk by chunk
         (``_queue_chunks``) into one run record, all in this transaction.
 
-        :return: the ``stock.inventory.cost.post.run`` record (state "nothing" when nothing was posted)
+        :return: the ``stock.inventory.cost.post.run`` record (state "nothing" when every entry was skipped, with
+            the reasons); an empty recordset when the queue of ``request`` is empty (no run record, no number used)
         :raise UserError: another run holds the company's lock, or a locked posting date under the "Stop with
             an error" policy (nothing is posted)
         """
@@ -358,7 +358,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             # the next chunk starts with an empty cache: memory does not grow with the queue
             self.env.flush_all()
             self.env.invalidate_all()
-        return run or self._new_run(request)
+        return run or self.env["stock.inventory.cost.post.run"]
 
     @api.model
     def _post_entries(self, company, svls):

@@ -153,14 +153,15 @@ class GlReconciliationCommon(ValuationReconciliationTestCommon):
         return self._company_accounts[company.id]
 
     def _post_inventory_cost(self, company=None, **kwargs):
-        """Run Post Inventory Cost to G/L through its form and return the run record."""
+        """Run Post Inventory Cost to G/L through its form and return the run record (empty: nothing to post)."""
         company = company or self.company
         wizard = Form(self.env["stock.inventory.cost.post"].with_company(company).with_context(
             allowed_company_ids=company.ids))
         for key, value in kwargs.items():
             setattr(wizard, key, value)
         action = wizard.save().action_run()
-        return self.env["stock.inventory.cost.post.run"].browse(action["res_id"])
+        # nothing waiting for posting: a notification, no run record
+        return self.env["stock.inventory.cost.post.run"].browse(action.get("res_id") or [])
 
     def _adjust_cost(self, company=None, **kwargs):
         """Run Adjust Cost – Item Entries (filters as recordsets) and return the run record."""

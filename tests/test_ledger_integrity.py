@@ -81,7 +81,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual((rt_layer.gl_state, rt_layer.cost_posted_to_gl), ("posted", 12.0))
         run = self._post_inventory_cost()
         self.assertEqual(run.svl_ids, queued)
-        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        self.assertFalse(self._post_inventory_cost())
 
     def test_history_with_journal_entries_stays_out_of_the_queue(self):
         """On install over history, value entries before 'Post Inventory Cost From' that carry a
@@ -105,7 +105,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(len(manual), 3)
         self.assertEqual(set(manual.mapped("gl_state")), {"not_to_post"})
         self.assertEqual(set(real_time.stock_valuation_layer_ids.mapped("gl_state")), {"posted"})
-        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        self.assertFalse(self._post_inventory_cost())
         # the reconciliation says why that history differs from the general ledger, and lists it
         wizard = self.env["stock.inventory.gl.reconciliation"].create({"company_id": self.company.id,
                                                                        "date_to": date(2025, 12, 31)})
@@ -114,7 +114,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual((inventory.inventory, inventory.difference, inventory.warning_code),
                          (180.0, -120.0, "history"))
         self.assertEqual(self.env["stock.valuation.layer"].search(inventory.action_open_warning()["domain"]), manual)
-        wizard.date_from = date(2026, 1, 1)
+        wizard.write({"date_from": date(2026, 1, 1), "date_to": date(2026, 1, 31)})
         self.assertFalse(self.env["stock.inventory.gl.reconciliation.engine"]._has_history_not_posted(wizard))
         self.company.gl_post_cost_from = date(2025, 1, 1)
         self.assertEqual(set(manual.mapped("gl_state")), {"to_post"})
@@ -226,7 +226,7 @@ class TestLedgerIntegrity(GlReconciliationCommon):
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         again = self._post_inventory_cost(date_to=date(2026, 4, 30))
         self.assertEqual(again.svl_ids, queued)
-        self.assertEqual(self._post_inventory_cost(date_to=False).state, "nothing")
+        self.assertFalse(self._post_inventory_cost(date_to=False))
 
     def test_landed_cost_before_install_explained(self):
         """A landed cost of 10.00 validated before the install, after 4 of 10 units left (automated category):

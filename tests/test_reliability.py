@@ -39,7 +39,7 @@ class TestReliability(GlReconciliationCommon):
         self.env["res.company"].search([("gl_post_cost_from", "=", False)]).gl_post_cost_from = date(2000, 1, 1)
         before = self._snapshot()
         self.assertEqual(self._adjust_cost().state, "nothing")
-        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        self.assertFalse(self._post_inventory_cost())
         hooks.post_init_hook(self.env)
         self.assertEqual(self._snapshot(), before)
 
@@ -82,12 +82,13 @@ class TestReliability(GlReconciliationCommon):
         self._receive(self.product, 2, 10.0, date=date(2026, 4, 1))
         Wizard = self.env["stock.inventory.cost.post"]
         # reversed date range
-        with self.assertRaisesRegex(UserError, "is after the 'to' date"):
+        with self.assertRaisesRegex(UserError, "is after the ending date"):
             Wizard.create({"date_from": date(2026, 5, 1), "date_to": date(2026, 4, 1)}).action_run()
-        # empty date range: nothing to post, said so
-        empty = Wizard.create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
-        self.assertEqual(self.env["stock.inventory.cost.post.run"].browse(empty.action_run()["res_id"]).state,
-                         "nothing")
+        # empty date range: nothing to post, said so without a run record
+        runs = self.env["stock.inventory.cost.post.run"].search_count([])
+        action = Wizard.create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)}).action_run()
+        self.assertEqual((action["tag"], action["params"]["title"]), ("display_notification", "Nothing to post"))
+        self.assertEqual(self.env["stock.inventory.cost.post.run"].search_count([]), runs)
         # a journal of the wrong type
         sale_journal = self.company_data["default_journal_sale"]
         with self.assertRaisesRegex(UserError, "miscellaneous"):

@@ -58,7 +58,7 @@ class TestTransferEntries(GlReconciliationCommon):
         self._post_inventory_cost()
         self.assertEqual(self._located(self.product), {self.warehouse.code: 0.0, "WH2": 10.0})
         self.assertEqual(self._balances(self.company, self.inv_wh1 | self.inv_wh2), {"110192": 10.0})
-        self.assertEqual(self._post_inventory_cost().state, "nothing")
+        self.assertFalse(self._post_inventory_cost())
         # Inventory Valuation by warehouse follows the goods; for the company the transfer nets out
         columns = ("increase_qty", "increase_value", "decrease_qty", "decrease_value", "end_qty", "end_value")
         for warehouses, expected in ((self.wh2, (2.0, 20.0, 1.0, 10.0, 1.0, 10.0)),

@@ -45,7 +45,8 @@ class StockInventoryCostPost(models.TransientModel):
     def action_run(self):
         """Post (or, with Post unchecked, preview) inventory cost to G/L.
 
-        :return: the run record's form action when posting; the test report action when previewing
+        :return: the run record's form action when posting (a notification when nothing waits for posting); the
+            test report action when previewing
         :raise AccessError: for users outside Accounting ▸ Administrator
         :raise UserError: reference given per entry, dates inverted, another run in progress, or a locked
             posting date with the "Stop with an error" policy (nothing is posted in every case)
@@ -59,6 +60,12 @@ class StockInventoryCostPost(models.TransientModel):
         if not self.post:
             return self.action_print_test_report()
         run = engine._post(request)
+        if not run:
+            return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+                "title": _("Nothing to post"), "type": "info", "sticky": False,
+                "message": _("No value entry of these filters waits for posting: their cost is in the general "
+                             "ledger already."),
+            }}
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.inventory.cost.post.run",
