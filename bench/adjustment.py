@@ -21,16 +21,16 @@ and prints the figures and the ratio per entry against Odoo's native posting. Ru
 import resource
 import time
 
-from common import ensure_chart, native_real_time, open_database, stock_accounts
+from common import ensure_chart, native_real_time, open_database, scaled, stock_accounts
 
 from odoo import SUPERUSER_ID, Command, api
 
 # modules bench/run installs in this benchmark's database besides the module
 BENCH_MODULES = "mrp_account"
-ADJUST_PRODUCTS = 1000
-FILLER_PRODUCTS = 9000
+ADJUST_PRODUCTS = 2 * scaled(500)
+FILLER_PRODUCTS = scaled(9000)
 ENTRIES = 100
-CHAINS = 500  # multi-level case: two manufacturing orders per chain
+CHAINS = scaled(500)  # multi-level case: two manufacturing orders per chain
 
 
 def seed(env):

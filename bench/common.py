@@ -1,9 +1,18 @@
 """What the benchmarks share: their command line and database, the company's chart of accounts and the
 reference every ratio is taken against, Odoo's own real-time posting of a delivery."""
 import argparse
+import os
 import time
 
 import odoo
+
+# BENCH_SCALE (default 1): every benchmark's data sizes multiplied by it, e.g. 0.01 for the smoke run of dev/test
+SCALE = float(os.environ.get("BENCH_SCALE") or 1)
+
+
+def scaled(size):
+    """``size`` (a count of products, orders, ...) at the run's BENCH_SCALE, at least 1."""
+    return max(1, round(size * SCALE))
 
 
 def open_database(*extra):

@@ -15,11 +15,11 @@ import subprocess
 import threading
 import time
 
-from common import open_database
+from common import open_database, scaled
 
 from odoo import SUPERUSER_ID, api
 
-PRODUCTS = 1000
+PRODUCTS = scaled(1000)
 
 
 def seed(env, n_svl):
@@ -42,8 +42,8 @@ def seed(env, n_svl):
         {"name": "Bench %04d" % i, "is_storable": True, "categ_id": categ.id} for i in range(PRODUCTS)])
     wh = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
     env.flush_all()
-    params = dict(company=company.id, categ=categ.id, products=products.ids, n=n_svl, wh=wh.id,
-                  loc=wh.lot_stock_id.id, journal=journal.id, currency=company.currency_id.id,
+    params = dict(company=company.id, categ=categ.id, products=products.ids, n_products=len(products), n=n_svl,
+                  wh=wh.id, loc=wh.lot_stock_id.id, journal=journal.id, currency=company.currency_id.id,
                   val=val.id, stock_in=stock_in.id, stock_out=stock_out.id, diff=diff.id, uid=SUPERUSER_ID)
     t0 = time.time()
     cr.execute("""
@@ -51,7 +51,7 @@ def seed(env, n_svl):
                remaining_qty, remaining_value, description, create_date, write_date, create_uid, write_uid,
                posting_date, document_type, entry_type, gl_origin, gl_counterpart_type, gl_state, gl_excluded,
                cost_posted_to_gl, warehouse_id, location_id)
-        SELECT %(company)s, (%(products)s::int[])[1 + g %% 1000], %(categ)s,
+        SELECT %(company)s, (%(products)s::int[])[1 + g %% %(n_products)s], %(categ)s,
                CASE g %% 3 WHEN 0 THEN 10 WHEN 1 THEN -6 ELSE -1 END, 10,
                CASE g %% 3 WHEN 0 THEN 100 WHEN 1 THEN -60 ELSE -10 END, 0, 0, 'bench',
                now(), now(), %(uid)s, %(uid)s, date '2025-01-01' + (g %% 365),

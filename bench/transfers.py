@@ -17,11 +17,11 @@ import re
 import resource
 import time
 
-from common import ensure_chart, native_real_time, open_database, stock_accounts
+from common import ensure_chart, native_real_time, open_database, scaled, stock_accounts
 
 from odoo import SUPERUSER_ID, api
 
-PRODUCTS = 1000
+PRODUCTS = scaled(1000)
 RECEIVED = 200  # units of each product received into the first warehouse
 INSERT_SVL = re.compile(r'\s*INSERT\s+INTO\s+"?stock_valuation_layer"?\s', re.IGNORECASE)
 
