@@ -242,21 +242,35 @@ class StockPostingSetup(models.Model):
         return result
 
     def action_suggest_accounts(self):
-        """Fill the empty accounts of this row from Odoo's current accounts: the category's (or the
-        default category's) stock valuation, input, output and expense accounts, the price difference
-        account, the inventory-loss location's account and the production cost account."""
+        """Fill the empty accounts of this row with the accounts Odoo posts to today (``stock.move``'s
+        ``_get_src_account`` / ``_get_dest_account``, mrp_account's production account), so that saving the row
+        changes nothing in the postings: the category's (or the default category's) stock valuation, input,
+        output, expense and price difference accounts; for work in process the production location's account,
+        else the category's production account, else stock output; for inventory adjustments the inventory-loss
+        location's account when it has one for both directions. Overhead applied stays empty: Odoo posts a landed
+        cost on the account of each of its cost lines, which no row can name. Inventory adjustments stay empty too
+        when the loss location has no account (Odoo then posts increases on stock input and decreases on stock
+        output).
+
+        :return: a notification naming the account types left empty and why
+        """
+        left_empty = {}
         for row in self:
             categ = row.categ_id or self.env.ref("product.product_category_all", raise_if_not_found=False)
             categ = categ.with_company(row.company_id) if categ else categ
             company = row.company_id
-            loss_loc = self.env["stock.location"].search([
-                ("usage", "=", "inventory"), ("scrap_location", "=", False),
-                ("company_id", "in", [company.id, False])], limit=1)
+            locations = {usage: self.env["stock.location"].search([
+                ("usage", "=", usage), ("scrap_location", "=", False),
+                ("company_id", "in", [company.id, False])], order="company_id", limit=1)
+                for usage in ("inventory", "production")}
             suggestions = self._category_accounts(categ)
+            loss = locations["inventory"]
             suggestions.update(
-                inventory_adjustment=loss_loc.valuation_in_account_id or suggestions.get("cogs"),
-                overhead_applied=suggestions.get("stock_input"),
-                wip=company.account_production_wip_account_id or suggestions.get("wip"),
+                wip=locations["production"].valuation_in_account_id or suggestions.get("wip")
+                or suggestions.get("stock_output"),
+                inventory_adjustment=loss.valuation_in_account_id if loss.valuation_in_account_id and (
+                    loss.valuation_out_account_id in (loss.valuation_in_account_id, self.env["account.account"]))
+                else False,
             )
             vals = {}
             for atype, account in suggestions.items():
@@ -264,4 +278,18 @@ class StockPostingSetup(models.Model):
                 if not row[fname] and account:
                     vals[fname] = account.id
             row.write(vals)
-        return True
+            if not row.overhead_applied_account_id:
+                left_empty["overhead_applied"] = _("landed costs post on the account of each of their cost lines")
+            if not row.inventory_adjustment_account_id:
+                left_empty["inventory_adjustment"] = _(
+                    "the inventory-loss location has no account of its own: Odoo posts increases on Stock Input and "
+                    "decreases on Stock Output")
+        Link = self.env["stock.valuation.layer.gl.link"]
+        labels = dict(Link._fields["account_type"]._description_selection(self.env))
+        message = _("Accounts filled with those Odoo posts to today.")
+        if left_empty:
+            message += " " + _("Left empty, so that Odoo's own account keeps applying: %s.", "; ".join(
+                "%s (%s)" % (labels[atype], reason) for atype, reason in left_empty.items()))
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "title": _("Suggest Accounts"), "message": message, "type": "info", "sticky": bool(left_empty),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}

@@ -242,14 +242,33 @@ class TestPostingSetup(GlReconciliationCommon):
         self.assertEqual(by_svl[on_stock.id]["stock_input"], self.company_data["default_account_stock_in"].id)
 
     def test_suggest_accounts(self):
+        """Suggest Accounts fills what Odoo posts to today, and leaves empty (saying why) what no row can hold:
+        landed costs post on each cost line's account, adjustments on stock input or output by direction."""
         row = self.env["stock.posting.setup"].create({"company_id": self.company.id, "categ_id": self.manual_categ.id})
-        row.action_suggest_accounts()
+        action = row.action_suggest_accounts()
         self.assertRecordValues(row, [{
             "inventory_account_id": self.company_data["default_account_stock_valuation"].id,
             "stock_input_account_id": self.company_data["default_account_stock_in"].id,
             "stock_output_account_id": self.company_data["default_account_stock_out"].id,
             "cogs_account_id": self.company_data["default_account_expense"].id,
+            "overhead_applied_account_id": False,
+            "inventory_adjustment_account_id": False,
         }])
+        self.assertIn("Overhead Applied (landed costs post on the account of each of their cost lines)",
+                      action["params"]["message"])
+        # Odoo posts consumption to production on the production location's account, else stock output (no mrp)
+        production = self.env["stock.location"].search([("usage", "=", "production"),
+                                                        ("company_id", "in", [self.company.id, False])],
+                                                       order="company_id", limit=1)
+        self.assertEqual(row.wip_account_id, production.valuation_in_account_id
+                         or self.company_data["default_account_stock_out"])
+        # with a posting setup saved from the suggestion, a landed cost still posts on its cost line's account
+        receipt = self._receive(self.product, 2, 10.0)
+        self._deliver(self.product, 1)
+        self._landed_cost(self._picking_for(receipt), 4.0)
+        self._adjust_cost()
+        self._post_inventory_cost()
+        self.assertEqual(self._balances(self.company, self.overhead_account), {"OVHAPPL": -4.0})
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["stock.posting.setup"].create({"company_id": self.company.id, "categ_id": self.manual_categ.id})
             self.env.flush_all()
