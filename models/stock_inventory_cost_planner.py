@@ -164,7 +164,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
             elif any_row:
                 problems.append(PlanProblem(svl_id=row["id"], code="setup_bypassed", skip=False, reason=_(
                     "Posting setup rows match this entry but none sets the %(type)s account: Odoo's "
-                    "account is used.", type=dict(posting_plan.ACCOUNT_TYPES)[atype])))
+                    "account is used.", type=self.env["stock.valuation.layer.gl.link"]._account_type_labels()[atype])))
         return setup_ids
 
     @api.model
@@ -355,7 +355,7 @@ class StockInventoryCostPlanner(models.AbstractModel):
             return "missing_journal", _("No stock journal for category %(categ)s (product %(product)s).",
                                         categ=categ, product=svl.product_id.display_name)
         for atype, account_id in accounts.items():
-            label = dict(posting_plan.ACCOUNT_TYPES)[atype]
+            label = self.env["stock.valuation.layer.gl.link"]._account_type_labels()[atype]
             if not account_id:
                 return "missing_account", _(
                     "%(type)s account is missing for category %(categ)s (product %(product)s): set it on "

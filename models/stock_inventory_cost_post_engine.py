@@ -210,7 +210,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         entries of the whole batch, read together)."""
         SVL = self.env["stock.valuation.layer"]
         per_entry = request.posting_method == "per_entry"
-        types = dict(posting_plan.ACCOUNT_TYPES)
+        types = self.env["stock.valuation.layer.gl.link"]._account_type_labels()
         svl = SVL.browse(move_plan.svl_ids[0]).with_prefetch(prefetch_ids) if per_entry else SVL
         ref = (move_plan.reference or svl.description) if per_entry else reference
         entry_label = "%s %s" % (dict(posting_plan.ENTRY_TYPES).get(svl.entry_type, ""), svl.description or "")
@@ -417,7 +417,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         self.env["stock.valuation.layer"]._gl_set_session("batch")
         Account = self.env["account.account"]
         SVL = self.env["stock.valuation.layer"]
-        types = dict(posting_plan.ACCOUNT_TYPES)
+        types = self.env["stock.valuation.layer.gl.link"]._account_type_labels()
         rounding = request.company.currency_id.rounding
         lines, problem_rows, all_notes, totals = [], [], [], defaultdict(float)
         move_count = entry_count = 0

@@ -62,7 +62,8 @@ class StockInventoryCostPostRun(models.Model):
     def _totals(self):
         """[(account type key, label, amount)] for the report."""
         self.ensure_one()
-        return [(key, label, self["total_%s" % key]) for key, label in posting_plan.ACCOUNT_TYPES]
+        labels = self.env["stock.valuation.layer.gl.link"]._account_type_labels()
+        return [(key, labels[key], self["total_%s" % key]) for key in posting_plan.ACCOUNT_TYPE_KEYS]
 
     def action_open_moves(self):
         self.ensure_one()

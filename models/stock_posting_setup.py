@@ -284,8 +284,7 @@ class StockPostingSetup(models.Model):
                 left_empty["inventory_adjustment"] = _(
                     "the inventory-loss location has no account of its own: Odoo posts increases on Stock Input and "
                     "decreases on Stock Output")
-        Link = self.env["stock.valuation.layer.gl.link"]
-        labels = dict(Link._fields["account_type"]._description_selection(self.env))
+        labels = self.env["stock.valuation.layer.gl.link"]._account_type_labels()
         message = _("Accounts filled with those Odoo posts to today.")
         if left_empty:
             message += " " + _("Left empty, so that Odoo's own account keeps applying: %s.", "; ".join(

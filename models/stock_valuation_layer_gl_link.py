@@ -35,6 +35,12 @@ class StockValuationLayerGlLink(models.Model):
         help="The posting date was moved to the first open date by a lock date (reconciliation warning).")
     setup_id = fields.Many2one("stock.posting.setup", "Posting Setup", index="btree_not_null", ondelete="set null")
 
+    @api.model
+    def _account_type_labels(self):
+        """{account type key: label} in the environment's language (``posting_plan.ACCOUNT_TYPES`` as this model's
+        selection, translated by the catalogues): what every screen, PDF and message shows for an account type."""
+        return dict(self._fields["account_type"]._description_selection(self.env))
+
     @api.model_create_multi
     def create(self, vals_list):
         """Flag the journal items as fed by value entries (``account.move.line.gl_linked``), one UPDATE."""

@@ -58,3 +58,20 @@ class TestTranslations(TransactionCase):
                 values = report._get_report_values(wizard.ids)
                 self.assertEqual(values["warnings"]["direct_posting"][0], label)
                 self.assertIn(explanation, values["warnings"]["direct_posting"][1])
+
+    def test_account_types_translated(self):
+        """Account types speak the user's language wherever the module shows them: the matrix rows, the posting
+        run's totals, Suggest Accounts' notification."""
+        expected = {"es_ES": "Salida de stock (CV provisional)", "fr_FR": "Sortie de stock (CMV attente)",
+                    "sv_SE": "Lager utgående (KSV interim)", "nl_NL": "Voorraadafname (KPV interim)"}
+        for lang, label in expected.items():
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(["stock_account_gl_reconciliation"], [lang])
+                env = self.env(context=dict(self.env.context, lang=lang))
+                wizard = env["stock.inventory.gl.reconciliation"].create({"company_id": env.company.id})
+                wizard.action_compute()
+                self.assertEqual(wizard.line_ids.filtered(lambda row: row.account_type == "stock_output").name, label)
+                run = env["stock.inventory.cost.post.run"].create({"name": "R", "company_id": env.company.id,
+                                                                   "state": "nothing"})
+                self.assertIn(("stock_output", label), [(key, name) for key, name, _amount in run._totals()])

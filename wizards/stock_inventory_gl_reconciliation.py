@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 
-from ..models import posting_plan
 from ..report.inventory_gl_reconciliation import WARNING_CODES, WARNINGS
 
 
@@ -47,7 +46,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
         """Compute the matrix into ``line_ids`` and show it."""
         self.ensure_one()
         self.line_ids.unlink()
-        labels = dict(posting_plan.ACCOUNT_TYPES, total=_("Total"))
+        labels = dict(self.env["stock.valuation.layer.gl.link"]._account_type_labels(), total=_("Total"))
         self.line_ids = [(0, 0, dict(row, name=labels[row["account_type"]], sequence=index,
                                      gl_split=row["gl_split"] is not False))
                          for index, row in enumerate(self.get_matrix())]
