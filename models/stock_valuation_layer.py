@@ -788,6 +788,12 @@ class StockValuationLayer(models.Model):
             "context": {"create": False},
         }
 
+    def action_open_value_entry(self):
+        """Open this value entry's form (its G/L status and General Ledger tab), where a row of the list opens the
+        document that created it."""
+        self.ensure_one()
+        return dict(self.get_formview_action(), target="current")
+
     def action_post_inventory_cost(self):
         """Open Post Inventory Cost to G/L restricted to the selected value entries' products."""
         return {

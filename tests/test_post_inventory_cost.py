@@ -241,6 +241,20 @@ class TestPostingSetup(GlReconciliationCommon):
         self.assertTrue(bypassed and not any(p.skip for p in bypassed))
         self.assertEqual(by_svl[on_stock.id]["stock_input"], self.company_data["default_account_stock_in"].id)
 
+    def test_value_entry_to_its_journal_items_in_one_click(self):
+        """From the Valuation list (whose row opens the transfer) each row opens its value entry and its journal
+        items."""
+        layer = self._receive(self.product, 3, 5.0).stock_valuation_layer_ids
+        self._post_inventory_cost(posting_method="per_entry")
+        arch = self.env["stock.valuation.layer"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="action_open_value_entry"', arch)
+        self.assertIn('name="action_open_gl_items"', arch)
+        self.assertEqual({k: layer.action_open_value_entry()[k] for k in ("res_model", "res_id")},
+                         {"res_model": "stock.valuation.layer", "res_id": layer.id})
+        items = self.env["account.move.line"].search(layer.action_open_gl_items()["domain"])
+        self.assertEqual(sorted(items.mapped("balance")), [-15.0, 15.0])
+        self.assertEqual(items.move_id.ref, layer.reference or layer.description)
+
     def test_suggest_accounts(self):
         """Suggest Accounts fills what Odoo posts to today, and leaves empty (saying why) what no row can hold:
         landed costs post on each cost line's account, adjustments on stock input or output by direction."""
