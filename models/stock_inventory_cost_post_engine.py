@@ -8,7 +8,7 @@ test report's data. Everything happens in the caller's transaction: a failure ro
 """
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psycopg2.errors
 
@@ -26,6 +26,10 @@ LOCK_NAMESPACE = gl_sql.lock_namespace("post")
 MOVE_BATCH = 200  # journal entries created and posted per ORM call
 POST_CHUNK = 20000  # value entries planned and posted at a time (whole posting dates)
 CRON_POST_CHUNK = 5000  # value entries posted per call of the scheduled action (whole posting dates)
+# from how many value entries a run started from the wizard goes to the background (a request would outlive the HTTP
+# worker's limit_time_real); a system parameter of that name overrides it
+BACKGROUND_THRESHOLD_PARAM = "stock_account_gl_reconciliation.background_threshold"
+BACKGROUND_THRESHOLD = 20000
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,14 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         """``[(posting date, number of value entries)]`` of the queue of ``request``, in date order."""
         return self.env["stock.valuation.layer"]._read_group(
             self._queue_domain(request), ["posting_date:day"], ["__count"], order="posting_date:day")
+
+    @api.model
+    def _queue_summary(self, request):
+        """What waits for posting under ``request``: (number of value entries, amount still to post in company
+        currency, oldest posting date or False)."""
+        [(count, value, posted, oldest)] = self.env["stock.valuation.layer"]._read_group(
+            self._queue_domain(request), [], ["__count", "value:sum", "cost_posted_to_gl:sum", "posting_date:min"])
+        return count, request.company.currency_id.round((value or 0.0) - (posted or 0.0)), oldest or False
 
     @api.model
     def _queue_chunks(self, request):
@@ -339,9 +351,9 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         return run
 
     @api.model
-    def _post(self, request):
+    def _post(self, request, run=None):
         """Post the queue of ``request``: lock the company, then read, plan and post the queue chunk by chunk
-        (``_queue_chunks``) into one run record, all in this transaction.
+        (``_queue_chunks``) into one run record (``run``, or a new one), all in this transaction.
 
         :return: the ``stock.inventory.cost.post.run`` record (state "nothing" when every entry was skipped, with
             the reasons); an empty recordset when the queue of ``request`` is empty (no run record, no number used)
@@ -350,7 +362,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         """
         self._acquire_lock(request.company)
         self.env["stock.valuation.layer"]._gl_set_session("batch")
-        run = None  # created with the first planned chunk: a refused plan leaves no run behind
+        # a new run is created with the first planned chunk: a refused plan leaves no run behind
         cache = {}
         for svls in self._queue_chunks(request):
             svls = self._lock_rows(svls)
@@ -359,6 +371,71 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             self.env.flush_all()
             self.env.invalidate_all()
         return run or self.env["stock.inventory.cost.post.run"]
+
+    # ------------------------------------------------------------------------------------------------
+    # Background runs (a large run started from the wizard)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _background_threshold(self):
+        """Number of value entries from which the wizard hands a run to the background."""
+        return int(self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_THRESHOLD_PARAM, BACKGROUND_THRESHOLD))
+
+    @api.model
+    def _queue_run(self, request, count):
+        """Hand ``request`` to the background: a run record in state "queued" holding its parameters and the
+        number of entries waiting (``count``, for the progress), posted by the scheduled action "Post Inventory
+        Cost to G/L – Background Runs" (``_cron_post_queued_runs``), triggered now. Returns the run."""
+        run = self._new_run(request)
+        run.write({"state": "queued", "journal_id": request.journal.id if request.journal else False,
+                   "to_post_count": count})
+        self.env.ref("stock_account_gl_reconciliation.ir_cron_post_queued_runs")._trigger()
+        return run
+
+    @api.model
+    def _run_request(self, run):
+        """The ``PostingRequest`` a queued run was started with."""
+        return PostingRequest(company=run.company_id, posting_method=run.posting_method,
+                              date_from=run.date_from or None, date_to=run.date_to or None, products=run.product_ids,
+                              categories=run.categ_ids, journal=run.journal_id)
+
+    @api.model
+    def _cron_post_queued_runs(self):
+        """Scheduled action "Post Inventory Cost to G/L – Background Runs": post the next chunk (about
+        CRON_POST_CHUNK value entries of whole posting dates, in one transaction: a chunk is posted whole or not at
+        all) of the oldest queued run, then report progress so that Odoo's cron runner calls again at once while
+        entries remain (``ir.cron._notify_progress``). When the run's queue is empty it is done and its user gets a
+        notification; a refused chunk (another run holds the company, a locked date under "Stop with an error")
+        ends the run with the reason in its notes."""
+        Run = self.env["stock.inventory.cost.post.run"].sudo()
+        run = Run.search([("state", "in", ("queued", "running"))], order="id", limit=1)
+        if not run:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        engine = self.sudo().with_company(run.company_id)
+        request = engine._run_request(run)
+        counts = engine._queue_counts(request)
+        taken = 0
+        if counts:
+            date_to = posting_plan.posting_date_ranges(counts, CRON_POST_CHUNK)[0][1]
+            taken = sum(count for posting_date, count in counts
+                        if date_to is None or (posting_date is not None and posting_date <= date_to))
+            try:
+                with self.env.cr.savepoint():
+                    engine._post(replace(request, date_to=date_to), run=run)
+            except UserError as error:
+                _logger.warning("Post Inventory Cost to G/L %s stopped: %s", run.name, error)
+                run.note = "\n".join(filter(None, [run.note, _("Stopped: %s", error)]))
+                counts = []
+        remaining = sum(count for _date, count in counts) - taken
+        run.state = "running" if remaining > 0 else ("done" if run.svl_count else "nothing")
+        if remaining <= 0:
+            run.user_id._bus_send("simple_notification", {
+                "type": "success" if run.svl_count else "warning", "sticky": True,
+                "title": _("Post Inventory Cost to G/L %s", run.name),
+                "message": _("%(count)s value entries posted, %(skipped)s skipped. Open Inventory Cost Posting Runs.",
+                             count=run.svl_count, skipped=len(run.skipped_line_ids)),
+            })
+        self.env["ir.cron"]._notify_progress(done=taken, remaining=max(remaining, 0))
 
     @api.model
     def _post_entries(self, company, svls):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from . import posting_plan
@@ -15,7 +15,10 @@ class StockInventoryCostPostRun(models.Model):
     _check_company_auto = True
 
     name = fields.Char("Reference", required=True, readonly=True)
-    state = fields.Selection([("done", "Posted"), ("nothing", "Nothing Posted")], required=True, readonly=True)
+    state = fields.Selection([("queued", "Queued"), ("running", "In Progress"), ("done", "Posted"),
+                              ("nothing", "Nothing Posted")], required=True, readonly=True,
+                             help="Queued / In Progress: a large run the scheduled action posts in the background, "
+                                  "chunk by chunk.")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one("res.users", "Run by", readonly=True, default=lambda self: self.env.user)
@@ -25,6 +28,11 @@ class StockInventoryCostPostRun(models.Model):
         [("per_posting_group", "Per Posting Group"), ("per_entry", "Per Entry")], readonly=True)
     product_ids = fields.Many2many("product.product", string="Products", readonly=True)
     categ_ids = fields.Many2many("product.category", string="Product Categories", readonly=True)
+    journal_id = fields.Many2one("account.journal", readonly=True,
+                                 help="Journal of the created entries; empty = each category's stock journal.")
+    to_post_count = fields.Integer("Entries to Post", readonly=True,
+                                   help="A background run: the value entries waiting when it was started.")
+    progress = fields.Float(compute="_compute_progress", help="Posted entries of a background run, in percent.")
     move_ids = fields.Many2many("account.move", string="Journal Entries", readonly=True)
     svl_ids = fields.Many2many(
         "stock.valuation.layer", string="Posted Value Entries", compute="_compute_svl_ids",
@@ -44,6 +52,12 @@ class StockInventoryCostPostRun(models.Model):
     total_purchase_variance = fields.Monetary("Purchase Variance", readonly=True)
     total_overhead_applied = fields.Monetary("Overhead Applied", readonly=True)
     total_wip = fields.Monetary("WIP Inventory", readonly=True)
+
+    @api.depends("svl_count", "to_post_count", "skipped_line_ids")
+    def _compute_progress(self):
+        for run in self:
+            handled = run.svl_count + len(run.skipped_line_ids)
+            run.progress = min(100.0, 100.0 * handled / run.to_post_count) if run.to_post_count else 0.0
 
     def _compute_counts(self):
         for run in self:

@@ -77,6 +77,44 @@ class TestReliability(GlReconciliationCommon):
                                     .mapped("amount")), 2)
                           for s in svls.sorted("posting_date")], [11.0, 12.0, 13.0, 14.0])
 
+    def test_large_run_goes_to_the_background(self):
+        """From the background threshold on, the wizard shows what waits, queues the run and triggers the scheduled
+        action, which posts it chunk by chunk (whole posting dates, each chunk in its own transaction) with progress,
+        then marks it done and notifies the user who started it."""
+        self.env["ir.config_parameter"].set_param(stock_inventory_cost_post_engine.BACKGROUND_THRESHOLD_PARAM, "3")
+        svls = self.env["stock.valuation.layer"]
+        for day in (1, 2, 3, 4):
+            svls |= self._receive(self.product, 1, 10.0 + day, date=date(2026, 3, day)).stock_valuation_layer_ids
+        cron = self.env.ref("stock_account_gl_reconciliation.ir_cron_post_queued_runs")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        wizard = self.env["stock.inventory.cost.post"].create({"company_id": self.company.id,
+                                                                "posting_method": "per_entry"})
+        self.assertEqual((wizard.waiting_count, wizard.waiting_amount, wizard.waiting_oldest, wizard.background),
+                         (4, 50.0, date(2026, 3, 1), True))
+        run = self.env["stock.inventory.cost.post.run"].browse(wizard.action_run()["res_id"])
+        self.assertEqual((run.state, run.to_post_count, run.svl_count, run.progress), ("queued", 4, 0, 0.0))
+        self.assertEqual(set(svls.mapped("gl_state")), {"to_post"})
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        Engine = self.env["stock.inventory.cost.post.engine"]
+
+        def notifications():
+            self.env.cr.precommit.run()  # the bus writes its messages when the cron runner commits
+            return self.env["bus.bus"].sudo().search([("message", "like", "simple_notification"),
+                                               ("message", "like", run.name)]).mapped("message")
+
+        with patch.object(stock_inventory_cost_post_engine, "CRON_POST_CHUNK", 2):
+            Engine._cron_post_queued_runs()  # 1 and 2 March
+            self.assertEqual((run.state, run.svl_count, run.progress), ("running", 2, 50.0))
+            self.assertFalse(notifications())
+            Engine._cron_post_queued_runs()  # 3 and 4 March
+        self.env.invalidate_all()
+        self.assertEqual((run.state, run.svl_count, len(run.move_ids)), ("done", 4, 4))
+        self.assertEqual(set(svls.mapped("gl_state")), {"posted"})
+        [message] = notifications()
+        self.assertIn("4 value entries posted", message)
+        Engine._cron_post_queued_runs()  # nothing queued any more: nothing happens
+        self.assertEqual(run.svl_count, 4)
+
     def test_bad_input(self):
         """Each bad input gives a clear error or a listed skip, never a traceback or a half-posted run."""
         self._receive(self.product, 2, 10.0, date=date(2026, 4, 1))

@@ -28,6 +28,27 @@ class StockInventoryCostPost(models.TransientModel):
         help="Journal of the created entries; empty = each category's stock journal.")
     post = fields.Boolean(default=True, help="Unchecked: preview only, nothing is written.")
     show_only_warnings = fields.Boolean()
+    waiting_count = fields.Integer("Entries Waiting", compute="_compute_waiting",
+                                   help="Value entries of these filters whose cost is not (fully) posted yet.")
+    waiting_amount = fields.Monetary("Amount Waiting", compute="_compute_waiting",
+                                     help="Cost of those entries not yet in the general ledger.")
+    waiting_oldest = fields.Date("Oldest Posting Date", compute="_compute_waiting")
+    background = fields.Boolean(compute="_compute_waiting",
+                                help="So many entries wait that the run goes on in the background.")
+
+    @api.depends("company_id", "date_from", "date_to", "product_ids", "categ_ids", "posting_method")
+    def _compute_waiting(self):
+        """What waits for posting under the filters (``stock.inventory.cost.post.engine._queue_summary``)."""
+        engine = self.env["stock.inventory.cost.post.engine"]
+        threshold = engine._background_threshold()
+        for wizard in self:
+            if not wizard.company_id or (wizard.date_from and wizard.date_to and wizard.date_from > wizard.date_to):
+                wizard.update({"waiting_count": 0, "waiting_amount": 0.0, "waiting_oldest": False,
+                               "background": False})
+                continue
+            count, amount, oldest = engine._queue_summary(wizard._posting_request())
+            wizard.update({"waiting_count": count, "waiting_amount": amount, "waiting_oldest": oldest,
+                           "background": count >= threshold})
 
     @api.onchange("posting_method")
     def _onchange_posting_method(self):
@@ -45,8 +66,9 @@ class StockInventoryCostPost(models.TransientModel):
     def action_run(self):
         """Post (or, with Post unchecked, preview) inventory cost to G/L.
 
-        :return: the run record's form action when posting (a notification when nothing waits for posting); the
-            test report action when previewing
+        :return: the run record's form action when posting (a notification when nothing waits for posting); from
+            ``_background_threshold`` entries waiting, the run is queued (state "Queued") and posted in the background
+            by the scheduled action, its form showing the progress; the test report action when previewing
         :raise AccessError: for users outside Accounting ▸ Administrator
         :raise UserError: reference given per entry, dates inverted, another run in progress, or a locked
             posting date with the "Stop with an error" policy (nothing is posted in every case)
@@ -59,7 +81,12 @@ class StockInventoryCostPost(models.TransientModel):
         engine._check_request(request)
         if not self.post:
             return self.action_print_test_report()
-        run = engine._post(request)
+        count = engine._queue_summary(request)[0]
+        if count >= engine._background_threshold():
+            # a request would outlive the HTTP worker (limit_time_real): the scheduled action posts it in chunks
+            run = engine._queue_run(request, count)
+        else:
+            run = engine._post(request)
         if not run:
             return {"type": "ir.actions.client", "tag": "display_notification", "params": {
                 "title": _("Nothing to post"), "type": "info", "sticky": False,
