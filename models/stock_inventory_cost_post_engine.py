@@ -435,6 +435,10 @@ class StockInventoryCostPostEngine(models.AbstractModel):
                 "message": _("%(count)s value entries posted, %(skipped)s skipped. Open Inventory Cost Posting Runs.",
                              count=run.svl_count, skipped=len(run.skipped_line_ids)),
             })
+        elif self.env.context.get("ir_cron_progress_id"):
+            # Odoo's cron runner calls a job at most 10 times in a row, then waits for its next poll (a minute): the
+            # trigger has it called again at once
+            self.env.ref("stock_account_gl_reconciliation.ir_cron_post_queued_runs")._trigger()
         self.env["ir.cron"]._notify_progress(done=taken, remaining=max(remaining, 0))
 
     @api.model
