@@ -82,7 +82,8 @@ class StockInventoryCostPostRun(models.Model):
     def action_open_moves(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "name": self.name, "res_model": "account.move",
-                "view_mode": "list,form", "domain": [("id", "in", self.move_ids.ids)]}
+                "views": [(self.env.ref("account.view_move_tree").id, "list"), (False, "form")],
+                "domain": [("id", "in", self.move_ids.ids)]}
 
     def action_open_svls(self):
         self.ensure_one()

@@ -779,11 +779,12 @@ class StockValuationLayer(models.Model):
     # ------------------------------------------------------------------------------------------------
     def action_open_gl_items(self):
         """Drill down: the journal items this value entry was posted to (G/L links)."""
+        drilldown = self.env.ref("stock_account_gl_reconciliation.account_move_line_view_list_drilldown")
         return {
             "type": "ir.actions.act_window",
             "name": _("Journal Items"),
             "res_model": "account.move.line",
-            "view_mode": "list,form",
+            "views": [(drilldown.id, "list"), (False, "form")],
             "domain": [("id", "in", self.gl_link_ids.move_line_id.ids)],
             "context": {"create": False},
         }

@@ -245,7 +245,9 @@ class TestPostingSetup(GlReconciliationCommon):
         """From the Valuation list (whose row opens the transfer) each row opens its value entry and its journal
         items."""
         layer = self._receive(self.product, 3, 5.0).stock_valuation_layer_ids
-        self._post_inventory_cost(posting_method="per_entry")
+        run = self._post_inventory_cost(posting_method="per_entry")
+        # the run's journal entries open in Odoo's journal entry list, not the invoices'
+        self.assertEqual(run.action_open_moves()["views"][0], (self.env.ref("account.view_move_tree").id, "list"))
         arch = self.env["stock.valuation.layer"].get_views([(False, "list")])["views"]["list"]["arch"]
         self.assertIn('name="action_open_value_entry"', arch)
         self.assertIn('name="action_open_gl_items"', arch)

@@ -306,3 +306,9 @@ class TestReconciliation(GlReconciliationCommon):
                                    ("other_gl", line.action_open_other_gl), ("gl_total", line.action_open_gl_total)):
                 total = sum(AML.search(action()["domain"]).mapped("balance"))
                 self.assertAlmostEqual(total, line[column], 2, "%s %s" % (line.account_type, column))
+        # the journal items open in a list with their account and a balance column that totals to the cell
+        list_view = self.env.ref("stock_account_gl_reconciliation.account_move_line_view_list_drilldown")
+        self.assertEqual(wizard.line_ids[0].action_open_posted()["views"][0], (list_view.id, "list"))
+        arch = AML.get_views([(list_view.id, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="account_id"', arch)
+        self.assertIn('sum="Total Balance"', arch)

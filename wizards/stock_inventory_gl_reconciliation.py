@@ -130,7 +130,10 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         return self.env["stock.inventory.gl.reconciliation.engine"]._invoicing_domain()
 
     def _open(self, model, domain, name):
-        return {"type": "ir.actions.act_window", "res_model": model, "view_mode": "list,form",
+        """A drill-down list of ``model`` (journal items: the module's list, with account and balance totals)."""
+        list_view = self.env.ref("stock_account_gl_reconciliation.account_move_line_view_list_drilldown").id \
+            if model == "account.move.line" else False
+        return {"type": "ir.actions.act_window", "res_model": model, "views": [(list_view, "list"), (False, "form")],
                 "domain": domain, "name": "%s - %s" % (self.name, name), "context": {"create": False}}
 
     def action_open_inventory(self):
