@@ -29,6 +29,9 @@
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "stock_account_gl_reconciliation/static/src/fields/*",
+        ],
         "web.assets_tests": [
             "stock_account_gl_reconciliation/static/tests/tours/*.js",
         ],

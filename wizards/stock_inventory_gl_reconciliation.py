@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 
 from ..report.inventory_gl_reconciliation import WARNING_CODES, WARNINGS
@@ -20,12 +22,27 @@ class StockInventoryGlReconciliation(models.TransientModel):
     show_warnings = fields.Boolean(default=True)
     line_ids = fields.One2many("stock.inventory.gl.reconciliation.matrix", "wizard_id", "Matrix")
     has_filter = fields.Boolean(compute="_compute_has_filter")
+    warnings_html = fields.Html("Warnings", compute="_compute_warnings_html", sanitize=True,
+                                help="The explanation of every warning of the matrix, readable beside it.")
 
     @api.depends("date_from", "date_to")
     def _compute_display_name(self):
         for wizard in self:
             period = " - ".join(str(d) for d in (wizard.date_from, wizard.date_to) if d)
             wizard.display_name = _("Inventory - G/L Reconciliation") + (" (%s)" % period if period else "")
+
+    @api.depends("line_ids.warning_code")
+    def _compute_warnings_html(self):
+        """Each warning that fired, once: its label, the rows it explains and what to do (the matrix shows the
+        label; the remedy button of a row opens the records or the screen to fix)."""
+        for wizard in self:
+            rows = {}
+            for line in wizard.line_ids.filtered("warning_code"):
+                rows.setdefault(line.warning_code, []).append(line.name)
+            wizard.warnings_html = Markup("").join(
+                Markup("<p><strong>%s</strong> (%s): %s</p>") % (
+                    self.env._(WARNINGS[code][0]), ", ".join(names), self.env._(WARNINGS[code][1]))
+                for code, names in rows.items()) or False
 
     @api.depends("product_ids", "categ_ids", "warehouse_ids")
     def _compute_has_filter(self):

@@ -34,8 +34,10 @@ registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour", 
         {
             trigger: ".o_field_widget[name=line_ids] .o_data_row:first:contains(Post Cost to G/L)",
         },
+        // the warning's explanation, readable under the matrix
+        { trigger: ".o_field_widget[name=warnings_html]:contains(Run Post Inventory Cost to G/L)" },
         {
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:first button[name=action_open_not_posted]",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:first a.o_gl_drilldown[name=action_open_not_posted]",
             run: "click",
         },
         // down to the value entries: the skipped receipt
