@@ -14,7 +14,8 @@ def main():
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        # a laptop screen (1366 × 768): every column of the matrix must show there
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(args.url + "/web/login")
         page.fill("input[name=login]", "admin")
         page.fill("input[name=password]", "admin")

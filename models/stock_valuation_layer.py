@@ -146,6 +146,27 @@ class StockValuationLayer(models.Model):
         "stock.valuation.layer.application", "outbound_svl_id", "Consumed from", readonly=True,
         help="Inbound entries this outbound entry took its quantity from (FIFO applications).")
 
+    gl_document = fields.Char(
+        "Document", compute="_compute_gl_document",
+        help="The document behind the value entry: its stock move's reference, else that of the entry it corrects "
+             "or adjusts (a landed cost's share, a cost adjustment of a delivery), else its landed cost.")
+
+    @api.depends("stock_move_id.reference", "stock_valuation_layer_id.stock_move_id.reference",
+                 "applies_to_id.stock_move_id.reference", "stock_landed_cost_id.name",
+                 "gl_cost_source_id.stock_landed_cost_id.name")
+    def _compute_gl_document(self):
+        for layer in self:
+            layer.gl_document = (layer.reference or layer.stock_valuation_layer_id.reference
+                                 or layer.applies_to_id.reference or layer.stock_landed_cost_id.name
+                                 or layer.gl_cost_source_id.stock_landed_cost_id.name or False)
+
+    @api.depends("gl_document", "product_id")
+    def _compute_display_name(self):
+        """``document - product`` (Odoo names a value entry by its product alone): what Applies To, Forwarded Cost
+        and the applications show."""
+        for layer in self:
+            layer.display_name = " - ".join(filter(None, [layer.gl_document, layer.product_id.display_name]))
+
     def init(self):
         res = super().init()
         # the queue, the matrix and the valuation reports filter value entries by company and posting date

@@ -121,6 +121,10 @@ class TestCostAdjustment(GlReconciliationCommon):
         product.invalidate_recordset()
         self.assertTrue(product.cost_is_adjusted)
         self.assertEqual(self._carried(out_svl), -12.0)
+        # each entry names its document: the adjustment the delivery it adjusts, the sold share its landed cost
+        self.assertEqual((adjustment.gl_document, adjustment.applies_to_id.display_name),
+                         (delivery.reference, "%s - %s" % (delivery.reference, product.display_name)))
+        self.assertEqual(source.gl_document, receipt.reference)
 
         post = self._post_inventory_cost(posting_method="per_entry")
         moves = post.move_ids
