@@ -196,6 +196,11 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual((adj["inventory"], adj["gl_total"], adj["difference"], adj["warning_code"]),
                          (10.0, 30.0, 20.0, "similar_accounts"))
         self.assertEqual(matrix["inventory"]["difference"], 0.0)
+        # the remedy opens what the explanation says to fix: the posting setup
+        _wizard.action_compute()
+        row = _wizard.line_ids.filtered(lambda line: line.account_type == "stock_output")
+        self.assertEqual(row.action_open_warning()["res_model"], "stock.posting.setup")
+        self.assertIn("Similar Accounts", _wizard.warnings_html)
 
     def test_setup_changed(self):
         Account = self.env["account.account"].with_company(self.company)

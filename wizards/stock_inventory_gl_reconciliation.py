@@ -184,7 +184,9 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         return self._open("account.move.line", self._aml_domain() + [("parent_state", "=", "posted")], _("G/L Total"))
 
     def action_open_warning(self):
-        """The warning's remedy: the posting wizard, the draft journal entries, or the journal items."""
+        """The warning's remedy, what its explanation tells to open: the posting wizard, Adjust Cost, the draft
+        journal entries, the posting setup (similar accounts, setup changed, G/L not split by warehouse), Odoo's
+        WIP entries, or the journal items."""
         self.ensure_one()
         wizard = self.wizard_id
         Engine = self.env["stock.inventory.gl.reconciliation.engine"]
@@ -216,4 +218,12 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         if self.warning_code == "odoo_landed_cost_rounding":
             return self._open("account.move", [("id", "in", Engine._odoo_landed_cost_rounding_entries(wizard).ids)],
                               _("Landed Cost Entries"))
+        if self.warning_code in ("similar_accounts", "setup_changed", "warehouse_not_split"):
+            # what the explanation says to fix: the posting setup
+            return dict(self.env["ir.actions.act_window"]._for_xml_id(
+                "stock_account_gl_reconciliation.stock_posting_setup_action"),
+                domain=[("company_id", "=", wizard.company_id.id)])
+        if self.warning_code == "wip_accounting":
+            return self._open("account.move.line", self._aml_domain() + [
+                ("parent_state", "=", "posted"), ("move_id.wip_production_ids", "!=", False)], _("WIP Accounting"))
         return self.action_open_posted()
