@@ -484,11 +484,20 @@ class StockInventoryCostPostEngine(models.AbstractModel):
     # Test report
     # ------------------------------------------------------------------------------------------------
     @api.model
+    def _documents_label(self, svls, limit=10):
+        """The documents of value entries ``svls`` for a printed line: their references, each once, the first
+        ``limit`` and how many more."""
+        documents = sorted(set(filter(None, svls.mapped("gl_document"))))
+        label = ", ".join(documents[:limit])
+        return label + (" " + _("(%s more)", len(documents) - limit) if len(documents) > limit else "")
+
+    @api.model
     def _test_report_data(self, request):
         """Data of the test report (BC report 1003): planned lines and every problem, nothing written.
 
-        :return: dict with ``lines`` (date, reference, account, account type, amount, value entry ids,
-            products), ``problems`` (value entry id, product, date, amount, code, reason, skipped), ``totals``
+        :return: dict with ``lines`` (date, reference, account, account type, amount, value entry ids, their
+            documents, products), ``problems`` (value entry id, document, product, date, amount, code, reason,
+            skipped), ``totals``
             per account type [(label, amount)], ``move_count``, ``entry_count``, ``notes``; amounts in company
             currency
         :raise UserError: parameters that cannot be posted (``_check_request``), a locked date under the
@@ -507,7 +516,8 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             records = SVL.browse([p.svl_id for p in problems])
             for problem, svl in zip(problems, records, strict=True):
                 problem_rows.append({
-                    "svl_id": svl.id, "product": svl.product_id.display_name, "date": svl.posting_date,
+                    "svl_id": svl.id, "document": svl.gl_document or "", "product": svl.product_id.display_name,
+                    "date": svl.posting_date,
                     "amount": svl.value - svl.cost_posted_to_gl, "code": problem.code, "reason": problem.reason,
                     "skipped": problem.skip,
                 })
@@ -525,6 +535,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
                         "account_type": types[line.account_type],
                         "amount": line.amount,
                         "svl_ids": fed.ids,
+                        "documents": self._documents_label(fed),
                         "products": ", ".join(fed.product_id.mapped("display_name")),
                     })
             add_problems(plan.problems)

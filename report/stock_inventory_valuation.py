@@ -457,6 +457,11 @@ class StockInventoryValuationReport(models.TransientModel):
         columns = REPORT_COLUMNS[self.report_type]
         return [(categ, lines, {c: sum(lines.mapped(c)) for c in columns}) for categ, lines in groups.items()]
 
+    def _grand_total(self):
+        """{column: total of every line} for the PDF's last row (report's columns of ``REPORT_COLUMNS``)."""
+        self.ensure_one()
+        return {column: sum(self.line_ids.mapped(column)) for column in REPORT_COLUMNS[self.report_type]}
+
 
 class StockInventoryValuationLine(models.TransientModel):
     """One line of a valuation report: a product (Inventory Valuation) or a product and entry type (Cost

@@ -109,6 +109,8 @@ class TestPostInventoryCost(GlReconciliationCommon):
         html = self.env["ir.actions.report"]._render_qweb_html(
             "stock_account_gl_reconciliation.report_cost_post_test", wizard.ids)[0].decode()
         self.assertIn("Bolt", html)
+        # problems name the document of the value entry, not its id
+        self.assertIn(out_svl.gl_document, html)
 
         run = self._post_inventory_cost()
         self.assertEqual(run.skipped_line_ids.svl_id, out_svl)

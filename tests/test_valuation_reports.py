@@ -57,6 +57,7 @@ class TestValuationReports(GlReconciliationCommon):
             "stock_account_gl_reconciliation.report_inventory_valuation", report.ids)[0].decode()
         self.assertIn("Chain", html)
         self.assertIn("42.00", html)
+        self.assertEqual(report._grand_total()["end_value"], 42.0)  # the PDF's last row
 
     def test_cost_spec_and_cost_shares(self):
         receipt = self._d5()
