@@ -251,13 +251,22 @@ def main():
             [("company_id", "=", demo.company.id)], ["gl_state"], ["__count"]))
         print("Value entries by G/L status      : %s" % ", ".join("%s %d" % (k, v) for k, v in sorted(states.items())))
         again = env["stock.inventory.cost.post"].create({"company_id": demo.company.id, "date_to": date(*MONTH, 31)})
-        second = env["stock.inventory.cost.post.run"].browse(again.action_run()["res_id"])
+        second = again.action_run()
         cr.commit()
-        print("Second run %s                 : %d journal entries (idempotent)" % (second.name, len(second.move_ids)))
+        print("Second run                       : %s (idempotent)" % (
+            second["params"]["message"] if second.get("tag") == "display_notification" else second))
         inv = sum(svls.mapped("value"))
         gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id),
                                                   ("parent_state", "=", "posted")]).mapped("balance"))
         print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
+        # the controller's first cross-check: Cost Spec. = Inventory Valuation = value entries at the month's end
+        totals = {}
+        for report_type in ("cost_spec", "valuation"):
+            report = env["stock.inventory.valuation.report"].create({
+                "company_id": demo.company.id, "report_type": report_type, "date_to": date(*MONTH, 31)})
+            totals[report_type] = sum(report._create_lines().mapped("end_value"))
+        print("Cost Spec. / Inventory Valuation : %s / %s at %04d-%02d-31" % (
+            money(totals["cost_spec"]), money(totals["valuation"]), *MONTH))
         recon = env["stock.inventory.gl.reconciliation"].create({
             "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": date(*MONTH, 31)})
         labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
