@@ -39,7 +39,11 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual((stock_in["inventory"], stock_in["difference"], stock_in["warning_code"]),
                          (-100.0, 100.0, "not_posted"))
         self.assertEqual(matrix["total"]["difference"], 0.0)
+        _wizard.action_compute()
         self._post_inventory_cost()
+        # back on the matrix after the remedy (the form loads it again): today's figures, not the old ones
+        [shown] = _wizard.web_read({"line_ids": {"fields": {"account_type": {}, "not_posted": {}}}})
+        self.assertEqual({row["account_type"]: row["not_posted"] for row in shown["line_ids"]}["inventory"], 0.0)
         matrix, wizard = self._matrix()
         self.assertEqual((matrix["inventory"]["posted"], matrix["inventory"]["gl_total"]), (100.0, 100.0))
         self._assert_clean(matrix)

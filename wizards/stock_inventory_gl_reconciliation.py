@@ -60,15 +60,26 @@ class StockInventoryGlReconciliation(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------------------------------------
     def action_compute(self):
-        """Compute the matrix into ``line_ids`` and show it."""
+        """Compute the matrix into ``line_ids``; the form reloads and shows it (no new breadcrumb)."""
         self.ensure_one()
         self.line_ids.unlink()
         labels = dict(self.env["stock.valuation.layer.gl.link"]._account_type_labels(), total=_("Total"))
         self.line_ids = [(0, 0, dict(row, name=labels[row["account_type"]], sequence=index,
                                      gl_split=row["gl_split"] is not False))
                          for index, row in enumerate(self.get_matrix())]
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "current", "name": _("Inventory - G/L Reconciliation")}
+        return True
+
+    def web_read(self, specification):
+        """A matrix shown before is computed again whenever the form loads it: back from a remedy (a posting, an
+        adjustment) through the breadcrumb, the figures are today's."""
+        if "line_ids" in specification:
+            for wizard in self.filtered("line_ids"):
+                wizard.action_compute()
+        return super().web_read(specification)
+
+    # it writes the matrix lines: the web client must call it with a read/write cursor (web's _call_kw_readonly takes
+    # the first ``_readonly`` of the class hierarchy; BaseModel.web_read is api.readonly)
+    web_read._readonly = False
 
     def action_print(self):
         """The QWeb PDF of the matrix with every warning that fired."""
