@@ -270,16 +270,23 @@ class StockInventoryGlReconciliationLine(models.Model):
 
         companies = self.env.companies
         rows = []
-        # value entries: one row on the inventory type and one on the counterpart type
+        # value entries: one row on the inventory type and one on the counterpart type, and their expense transfer
+        # (gl_expense_amount) from the counterpart type to COGS, as the matrix and the SQL view count them
         svl_groupby = base_groupby(0)
-        for group in self.env["stock.valuation.layer"].sudo()._read_group(
-                leaves["inventory"] + [("company_id", "in", companies.ids)],
-                ["gl_counterpart_type"] + svl_groupby, ["value:sum", "__count"]):
-            ctype, values, (value, count) = group[0], dict(zip(svl_groupby, group[1:-2], strict=False)), group[-2:]
-            for atype, amount in (("inventory", value or 0.0), (ctype, -(value or 0.0))):
-                if atype:
-                    rows.append(dict(values, account_type=atype, source="inventory", inventory_amount=amount,
-                                     gl_amount=0.0, invoicing_amount=0.0, difference=-amount, __count=count))
+        SVL = self.env["stock.valuation.layer"].sudo()
+        svl_domain = leaves["inventory"] + [("company_id", "in", companies.ids)]
+        for expense, domain, aggregate in ((False, svl_domain, "value:sum"),
+                                           (True, svl_domain + [("gl_expense_amount", "!=", 0)],
+                                            "gl_expense_amount:sum")):
+            for group in SVL._read_group(domain, ["gl_counterpart_type"] + svl_groupby, [aggregate, "__count"]):
+                ctype, values = group[0], dict(zip(svl_groupby, group[1:-2], strict=False))
+                amount, count = group[-2] or 0.0, group[-1]
+                sides = (("cogs", amount), (ctype, -amount)) if expense else (("inventory", amount), (ctype, -amount))
+                for atype, side_amount in sides:
+                    if atype:
+                        rows.append(dict(values, account_type=atype, source="inventory", inventory_amount=side_amount,
+                                         gl_amount=0.0, invoicing_amount=0.0, difference=-side_amount,
+                                         __count=count))
         # journal items on the accounts of each account type (an account of several types: once per type)
         Engine = self.env["stock.inventory.gl.reconciliation.engine"]
         aml_groupby = [spec for spec in base_groupby(1) if spec != "account_id"]  # always grouped first

@@ -285,6 +285,8 @@ class TestReconciliation(GlReconciliationCommon):
         self._deliver(self.product, 3)
         self._post_inventory_cost()
         self._receive(self.product, 1, 12.0)
+        # an expense transfer (a correction of a delivery already invoiced goes on from stock output to COGS)
+        self._deliver(self.product, 1).stock_valuation_layer_ids.sudo().gl_expense_amount = 0.35
         Line = self.env["stock.inventory.gl.reconciliation.line"]
         domain = [("company_id", "=", self.company.id)]
         aggregates = ["inventory_amount:sum", "gl_amount:sum", "difference:sum", "__count"]
@@ -302,7 +304,13 @@ class TestReconciliation(GlReconciliationCommon):
             self.assertEqual(sorted(map(repr, fast)), sorted(map(repr, slow)), (dom, groupby))
         self.assertIsNotNone(Line._read_group_pushdown(domain, ["account_type", "source"], aggregates))
         inv = dict((atype, diff) for atype, diff in Line._read_group(domain, ["account_type"], ["difference:sum"]))
-        self.assertEqual(inv["inventory"], -12.0)
+        self.assertEqual(inv["inventory"], -2.0)
+        # the pivot's account types carry what the matrix carries, the expense transfer included
+        _matrix_rows, wizard = self._matrix()
+        pivot = dict(Line._read_group(domain, ["account_type"], ["inventory_amount:sum"]))
+        self.assertEqual({atype: round(pivot.get(atype, 0.0), 2) for atype in ("cogs", "stock_output")},
+                         {atype: _matrix_rows[atype]["inventory"] for atype in ("cogs", "stock_output")})
+        self.assertEqual(round(pivot["cogs"], 2), 0.35)
 
     def test_drill_downs_add_up(self):
         """Each column's drill-down lists exactly the journal items behind its amount."""
