@@ -399,6 +399,14 @@ class StockInventoryCostPostEngine(models.AbstractModel):
                               categories=run.categ_ids, journal=run.journal_id)
 
     @api.model
+    def _next_cron_chunk(self, counts):
+        """(last posting date, number of value entries) of the first chunk of about CRON_POST_CHUNK entries of whole
+        posting dates of a queue's ``counts`` (``_queue_counts``): what one call of a scheduled action posts."""
+        date_to = posting_plan.posting_date_ranges(counts, CRON_POST_CHUNK)[0][1]
+        return date_to, sum(count for posting_date, count in counts
+                            if date_to is None or (posting_date is not None and posting_date <= date_to))
+
+    @api.model
     def _cron_post_queued_runs(self):
         """Scheduled action "Post Inventory Cost to G/L – Background Runs": post the next chunk (about
         CRON_POST_CHUNK value entries of whole posting dates, in one transaction: a chunk is posted whole or not at
@@ -416,9 +424,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
         counts = engine._queue_counts(request)
         taken = 0
         if counts:
-            date_to = posting_plan.posting_date_ranges(counts, CRON_POST_CHUNK)[0][1]
-            taken = sum(count for posting_date, count in counts
-                        if date_to is None or (posting_date is not None and posting_date <= date_to))
+            date_to, taken = self._next_cron_chunk(counts)
             try:
                 with self.env.cr.savepoint():
                     engine._post(replace(request, date_to=date_to), run=run)
@@ -462,9 +468,7 @@ class StockInventoryCostPostEngine(models.AbstractModel):
             counts = self.sudo()._queue_counts(PostingRequest(company=company, posting_method=method))
             if not counts:
                 continue
-            date_to = posting_plan.posting_date_ranges(counts, CRON_POST_CHUNK)[0][1]
-            taken = sum(count for posting_date, count in counts
-                        if date_to is None or (posting_date is not None and posting_date <= date_to))
+            date_to, taken = self._next_cron_chunk(counts)
             request = PostingRequest(company=company, date_to=date_to, posting_method=method)
             engine = self.sudo().with_company(company)
             try:

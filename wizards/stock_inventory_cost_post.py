@@ -81,10 +81,9 @@ class StockInventoryCostPost(models.TransientModel):
         engine._check_request(request)
         if not self.post:
             return self.action_print_test_report()
-        count = engine._queue_summary(request)[0]
-        if count >= engine._background_threshold():
+        if self.background:
             # a request would outlive the HTTP worker (limit_time_real): the scheduled action posts it in chunks
-            run = engine._queue_run(request, count)
+            run = engine._queue_run(request, self.waiting_count)
         else:
             run = engine._post(request)
         if not run:
