@@ -12,7 +12,7 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     _order = "date desc"
     _depends = {
         "stock.valuation.layer": ["company_id", "product_id", "categ_id", "warehouse_id", "posting_date", "value",
-                                  "gl_counterpart_type", "gl_expense_amount"],
+                                  "gl_counterpart_type", "gl_expense_amount", "gl_state", "cost_posted_to_gl"],
         "account.move.line": ["company_id", "account_id", "product_id", "date", "balance", "parent_state", "move_id",
                               "gl_linked", "journal_id", "display_type"],
         "account.move": ["state"],
@@ -31,27 +31,45 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
     source = fields.Selection([("inventory", "Inventory Ledger"), ("gl", "General Ledger")], readonly=True)
     svl_id = fields.Many2one("stock.valuation.layer", "Value Entry", readonly=True)
     move_line_id = fields.Many2one("account.move.line", "Journal Item", readonly=True)
+    document = fields.Char(related="svl_id.gl_document")
+    gl_state = fields.Selection(related="svl_id.gl_state")
     inventory_amount = fields.Monetary("Inventory Ledger", readonly=True)
+    not_posted_amount = fields.Monetary(
+        "Not Posted", readonly=True,
+        help="The part of the inventory ledger amount still waiting for Post Inventory Cost to G/L.")
     gl_amount = fields.Monetary("G/L", readonly=True)
     invoicing_amount = fields.Monetary("Invoicing", readonly=True)
     difference = fields.Monetary(readonly=True)
 
+    def action_open_value_entry(self):
+        """A value-entry row opens its value entry (G/L status, General Ledger tab); a journal-item row its
+        journal entry."""
+        self.ensure_one()
+        if self.svl_id:
+            return self.svl_id.action_open_value_entry()
+        return dict(self.move_line_id.move_id.get_formview_action(), target="current")
+
     def _inventory_branch_sql(self):
         """Value-entry rows: each value entry on the inventory type (+value) and on its counterpart type, and
-        its expense transfer, if any, on the COGS type and its counterpart type."""
+        its expense transfer, if any, on the COGS type and its counterpart type; the part not posted yet as the
+        matrix counts it (value - cost posted to G/L while queued; the expense transfer until the first posting)."""
         return SQL("""
             SELECT -(svl.id * 16 + side.slot) AS id, svl.company_id, cur.currency_id, side.account_type,
                    NULL::int AS account_id, svl.product_id, svl.categ_id, svl.warehouse_id, svl.posting_date AS date,
                    'inventory'::varchar AS source, svl.id AS svl_id, NULL::int AS move_line_id,
-                   side.amount AS inventory_amount, 0::numeric AS gl_amount, 0::numeric AS invoicing_amount,
-                   -side.amount AS difference
+                   side.amount AS inventory_amount, side.queued AS not_posted_amount, 0::numeric AS gl_amount,
+                   0::numeric AS invoicing_amount, -side.amount AS difference
               FROM stock_valuation_layer svl
               JOIN (SELECT id, currency_id FROM res_company) cur ON cur.id = svl.company_id
-              CROSS JOIN LATERAL (VALUES (0, 'inventory'::varchar, svl.value),
-                                         (8, svl.gl_counterpart_type, -svl.value),
-                                         (4, 'cogs'::varchar, svl.gl_expense_amount),
-                                         (12, svl.gl_counterpart_type, -svl.gl_expense_amount))
-                                   AS side(slot, account_type, amount)
+              CROSS JOIN LATERAL (SELECT CASE WHEN svl.gl_state IN ('to_post', 'partial')
+                                              THEN svl.value - COALESCE(svl.cost_posted_to_gl, 0) ELSE 0 END AS value,
+                                         CASE WHEN svl.gl_state = 'to_post'
+                                              THEN COALESCE(svl.gl_expense_amount, 0) ELSE 0 END AS expense) q
+              CROSS JOIN LATERAL (VALUES (0, 'inventory'::varchar, svl.value, q.value),
+                                         (8, svl.gl_counterpart_type, -svl.value, -q.value),
+                                         (4, 'cogs'::varchar, svl.gl_expense_amount, q.expense),
+                                         (12, svl.gl_counterpart_type, -svl.gl_expense_amount, -q.expense))
+                                   AS side(slot, account_type, amount, queued)
              WHERE svl.company_id = ANY(%(companies)s) AND side.account_type IS NOT NULL
                AND (side.slot IN (0, 8) OR COALESCE(side.amount, 0) != 0)
         """, companies=self.env.companies.ids)
@@ -65,7 +83,8 @@ class StockInventoryGlReconciliationLineMixin(models.AbstractModel):
             SELECT aml.id * 16 + %(type_index)s AS id, aml.company_id, aml.company_currency_id AS currency_id,
                    ta.account_type, aml.account_id, aml.product_id, pt.categ_id, NULL::int AS warehouse_id,
                    aml.date, 'gl'::varchar AS source, NULL::int AS svl_id, aml.id AS move_line_id,
-                   0::numeric AS inventory_amount, aml.balance AS gl_amount, inv.amount AS invoicing_amount,
+                   0::numeric AS inventory_amount, 0::numeric AS not_posted_amount, aml.balance AS gl_amount,
+                   inv.amount AS invoicing_amount,
                    aml.balance - inv.amount AS difference
               FROM account_move_line aml
               JOIN type_accounts ta ON ta.account_id = aml.account_id AND ta.company_id = aml.company_id

@@ -51,8 +51,9 @@ class TestReconciliation(GlReconciliationCommon):
         wizard.action_compute()
         inv_line = wizard.line_ids.filtered(lambda line: line.account_type == "inventory")
         self.assertEqual(inv_line.posted, 100.0)
-        svls = self.env["stock.valuation.layer"].search(inv_line.action_open_inventory()["domain"])
-        self.assertEqual(sum(svls.mapped("value")), 100.0)
+        rows = self.env["stock.inventory.gl.reconciliation.line.inventory"].search(
+            inv_line.action_open_inventory()["domain"])
+        self.assertEqual((sum(rows.mapped("inventory_amount")), rows.svl_id.mapped("value")), (100.0, [100.0]))
         amls = self.env["account.move.line"].search(inv_line.action_open_posted()["domain"])
         self.assertEqual(sum(amls.mapped("balance")), 100.0)
         html = self.env["ir.actions.report"]._render_qweb_html(
@@ -313,16 +314,33 @@ class TestReconciliation(GlReconciliationCommon):
         self.assertEqual(round(pivot["cogs"], 2), 0.35)
 
     def test_drill_downs_add_up(self):
-        """Each column's drill-down lists exactly the journal items behind its amount."""
+        """Each column's drill-down lists exactly the journal items or value entries behind its amount, signed as
+        the cell (a delivery's value entry is -35.00 of inventory and +35.00 on Stock Output)."""
         self.test_interim_accounts_explained_by_invoicing()
+        self._deliver(self.product, 1)  # one entry more, queued: the Not Posted column is not all zero
         _matrix, wizard = self._matrix()
         wizard.action_compute()
         AML = self.env["account.move.line"]
+        Rows = self.env["stock.inventory.gl.reconciliation.line.inventory"]
         for line in wizard.line_ids:
             for column, action in (("posted", line.action_open_posted), ("invoicing", line.action_open_invoicing),
                                    ("other_gl", line.action_open_other_gl), ("gl_total", line.action_open_gl_total)):
                 total = sum(AML.search(action()["domain"]).mapped("balance"))
                 self.assertAlmostEqual(total, line[column], 2, "%s %s" % (line.account_type, column))
+            for column, action, field in (("inventory", line.action_open_inventory, "inventory_amount"),
+                                          ("not_posted", line.action_open_not_posted, "not_posted_amount"),
+                                          ("difference", line.action_open_difference, "difference")):
+                rows = self.env[action()["res_model"]].search(action()["domain"])
+                self.assertEqual(rows._name, "stock.inventory.gl.reconciliation.line" if column == "difference"
+                                 else Rows._name)
+                total = sum(rows.mapped(field))
+                self.assertAlmostEqual(total, line[column], 2, "%s %s" % (line.account_type, column))
+        output = wizard.line_ids.filtered(lambda line: line.account_type == "stock_output")
+        self.assertGreater(output.not_posted, 0.0)
+        [row] = Rows.search(output.action_open_not_posted()["domain"])
+        self.assertEqual((row.not_posted_amount, row.svl_id.value, row.document),
+                         (output.not_posted, -output.not_posted, row.svl_id.gl_document))
+        self.assertEqual(row.action_open_value_entry()["res_id"], row.svl_id.id)
         # the journal items open in a list with their account and a balance column that totals to the cell
         list_view = self.env.ref("stock_account_gl_reconciliation.account_move_line_view_list_drilldown")
         self.assertEqual(wizard.line_ids[0].action_open_posted()["views"][0], (list_view.id, "list"))

@@ -1,13 +1,22 @@
 /** @odoo-module **/
 // An amount of the Inventory - G/L Reconciliation matrix that is its own drill-down: the amount is a link that runs
-// the row's method named by the ``drilldown`` option (e.g. action_open_posted) and opens the records behind it.
+// the row's method named by the ``drilldown`` option (e.g. action_open_posted) and opens the records behind it;
+// with the ``enabled_field`` option, only where that boolean field of the row is set (else a plain amount).
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { MonetaryField, monetaryField } from "@web/views/fields/monetary/monetary_field";
 
 export class GlDrilldownMonetaryField extends MonetaryField {
     static template = "stock_account_gl_reconciliation.GlDrilldownMonetaryField";
-    static props = { ...MonetaryField.props, drilldown: { type: String } };
+    static props = {
+        ...MonetaryField.props,
+        drilldown: { type: String },
+        enabledField: { type: String, optional: true },
+    };
+
+    get isLink() {
+        return !this.props.enabledField || Boolean(this.props.record.data[this.props.enabledField]);
+    }
 
     setup() {
         super.setup();
@@ -29,6 +38,7 @@ export const glDrilldownMonetaryField = {
     extractProps: (fieldInfo, dynamicInfo) => ({
         ...monetaryField.extractProps(fieldInfo, dynamicInfo),
         drilldown: fieldInfo.options.drilldown,
+        enabledField: fieldInfo.options.enabled_field,
     }),
 };
 
