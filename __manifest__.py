@@ -13,6 +13,8 @@
         "security/ir.model.access.csv",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
+        "report/reports.xml",
+        "report/templates.xml",
         "wizards/stock_inventory_cost_post_views.xml",
         "wizards/stock_valuation_layer_revaluation_views.xml",
         "wizards/stock_inventory_gl_reconciliation_views.xml",
@@ -24,8 +26,6 @@
         "views/stock_cost_adjust_views.xml",
         "views/account_move_line_views.xml",
         "views/res_config_settings_views.xml",
-        "report/reports.xml",
-        "report/templates.xml",
         "views/menus.xml",
     ],
     "assets": {

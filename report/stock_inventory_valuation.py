@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 from odoo.tools.translate import LazyTranslate
 
 from ..models import posting_plan
@@ -79,7 +79,7 @@ class StockInventoryValuationReport(models.TransientModel):
     def _compute_display_name(self):
         labels = dict(self._fields["report_type"]._description_selection(self.env))
         for report in self:
-            period = " - ".join(str(d) for d in (report.date_from, report.date_to) if d)
+            period = " - ".join(format_date(self.env, d) for d in (report.date_from, report.date_to) if d)
             label = labels[report.report_type]
             report.display_name = "%s (%s)" % (label, period) if period else label
 
@@ -424,9 +424,12 @@ class StockInventoryValuationReport(models.TransientModel):
             "views": [(self.env.ref("stock_account_gl_reconciliation.stock_inventory_valuation_line_%s_list"
                                     % self.report_type).id, "list"), (False, "pivot")],
             "domain": [("report_id", "=", self.id)],
+            # the entry types (direct cost, landed cost...) as pivot columns where the report has them: no "None"
+            # column elsewhere
             "context": {"search_default_group_categ": 1, "report_type": self.report_type,
-                        **({"pivot_measures": WIP_COLUMNS, "pivot_column_groupby": []} if self.report_type == "wip"
-                           else {})},
+                        "pivot_column_groupby": ["entry_type"] if self.report_type in ("cost_spec", "cost_shares")
+                        else [],
+                        **({"pivot_measures": WIP_COLUMNS} if self.report_type == "wip" else {})},
         }
 
     def action_print(self):

@@ -111,6 +111,12 @@ class TestPostInventoryCost(GlReconciliationCommon):
         self.assertIn("Bolt", html)
         # problems name the document of the value entry, not its id
         self.assertIn(out_svl.gl_document, html)
+        # the company, the print date and every date in the language's format (en_US: MM/DD/YYYY), never ISO
+        self.assertIn(self.company.name, html)
+        self.assertIn("Printed on", html)
+        self.assertIn(out_svl.posting_date.strftime("%m/%d/%Y"), html)
+        self.assertNotIn(str(out_svl.posting_date), html)
+        self.assertIn('class="topage"', html)  # page numbers in the header (wkhtmltopdf with patched Qt)
 
         run = self._post_inventory_cost()
         self.assertEqual(run.skipped_line_ids.svl_id, out_svl)
