@@ -34,6 +34,23 @@ class TestSecurity(GlReconciliationCommon):
             self.env["stock.inventory.cost.post"].with_user(stock_user).create(
                 {"company_id": self.company.id}).action_run()
 
+    def test_billing_administrator_finds_the_posting_in_invoicing(self):
+        """Community's Billing Administrator (Accounting Administrator without the full accounting features) does not
+        see Accounting > Accounting: Invoicing > Inventory Costing holds the posting, the adjustment and their runs;
+        the Accounting > Reporting entries stay where they were."""
+        billing_admin = new_test_user(self.env, login="billing_admin", company_id=self.company.id,
+                                      groups="account.group_account_manager")
+        self.assertFalse(billing_admin.has_group("account.group_account_readonly"))
+        visible = self.env["ir.ui.menu"].with_user(billing_admin)._visible_menu_ids()
+        for xmlid in ("menu_account_inventory_cost", "menu_stock_inventory_cost_post",
+                      "menu_stock_inventory_cost_post_run", "menu_stock_cost_adjust", "menu_stock_cost_adjust_run",
+                      "menu_inventory_gl_reconciliation_account"):
+            menu = self.env.ref("stock_account_gl_reconciliation.%s" % xmlid)
+            self.assertIn(menu.id, visible, xmlid)
+        self.assertEqual(self.env.ref("stock_account_gl_reconciliation.menu_account_inventory_cost").parent_id,
+                         self.env.ref("account.menu_finance"))
+        self.assertNotIn(self.env.ref("account.menu_finance_entries").id, visible)
+
     def test_concurrent_run_is_refused(self):
         """Two runs at once never double-post: a second cursor holding the company's posting lock makes
         this run stop with a clear message, posting nothing; once released, the run posts."""
