@@ -7,6 +7,8 @@ import os
 import unittest
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
@@ -34,6 +36,18 @@ class TestUiTour(HttpCase):
         return move.stock_valuation_layer_ids
 
     def test_post_and_reconcile_tour(self):
+        self._post_and_reconcile("stock_account_gl_reconciliation_tour")
+
+    def test_post_and_reconcile_tour_es(self):
+        """The same month-end in Spanish: the module's terms (warnings, explanations, menus) and numbers as a
+        Spanish controller reads them."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"].search([("name", "=", "stock_account_gl_reconciliation")])._update_translations(
+            ["es_ES"])
+        self.env.ref("base.user_admin").lang = "es_ES"
+        self._post_and_reconcile("stock_account_gl_reconciliation_tour_es")
+
+    def _post_and_reconcile(self, tour):
         admin = self.env.ref("base.user_admin")
         admin.groups_id |= (self.env.ref("account.group_account_manager") | self.env.ref("account.group_account_user")
                             | self.env.ref("stock.group_stock_manager"))
@@ -49,16 +63,18 @@ class TestUiTour(HttpCase):
         product = self.env["product.product"].create({"name": "Tour Posted", "is_storable": True, "categ_id": good.id})
         skipped = self.env["product.product"].create({"name": "Tour Skipped", "is_storable": True,
                                                       "categ_id": broken.id})
-        today = date.today()
-        posted_svl = self._receive(product, 10, 7.0, today)
-        skipped_svl = self._receive(skipped, 3, 10.0, today)
+        # received last month: the reconciliation opens on it
+        last_month = date.today() + relativedelta(months=-1, day=1)
+        posted_svl = self._receive(product, 10, 7.0, last_month)
+        skipped_svl = self._receive(skipped, 3, 10.0, last_month)
+        self.assertEqual(posted_svl.posting_date, last_month)
 
         # CPython 3.11's AST constructor is not thread-safe (python/cpython#106905): the web client's first
         # requests make Odoo parse every module's manifest in parallel HTTP threads (``http.root.statics``),
         # which can fail with "AST constructor recursion depth mismatch" (a 500 on the translations); parse
         # them here, once, before the browser starts
         self.assertTrue(http.root.statics)
-        self.start_tour("/odoo", "stock_account_gl_reconciliation_tour", login="admin")
+        self.start_tour("/odoo", tour, login="admin")
 
         run = self.env["stock.inventory.cost.post.run"].search([("company_id", "=", company.id)], order="id desc",
                                                                limit=1)

@@ -1,10 +1,16 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
 
-// A controller's month-end, clicked as a user clicks it (tests/test_ui.py prepares the data): open
-// Post Inventory Cost to G/L from the Accounting menu, print the test report, post per posting group,
-// read the run, open the Inventory - G/L Reconciliation from the Reporting menu, show the matrix, click
-// the difference down to the value entries not posted, come back and print the PDF.
+const { DateTime } = luxon;
+
+// A controller's month-end, clicked as a user clicks it (tests/test_ui.py prepares the data, once per language):
+// open Post Inventory Cost to G/L from Invoicing > Inventory Costing, print the test report, post per posting
+// group, read the run; open a value entry's journal items from Inventory > Reporting > Valuation; open the
+// Inventory - G/L Reconciliation, show the matrix of last month, read the warning, click the difference down to
+// the records behind it (their total is the cell), open the warning's remedy, print the PDF.
+// Steps find elements by names and ids; only the texts the module translates (the warning, its explanation, the
+// amounts in the language's number format) come from ``texts``.
+
 // Open a menu item of the current app's top menu (section), as a user does.
 function menu(section, item) {
     return [
@@ -13,37 +19,74 @@ function menu(section, item) {
     ];
 }
 
-registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour", {
-    steps: () => [
+function app(xmlid) {
+    return [
         { trigger: ".o_navbar_apps_menu button", run: "click" },
-        { trigger: '.o_app[data-menu-xmlid="account.menu_finance"]', run: "click" },
-        ...menu("account.menu_finance_entries", "stock_account_gl_reconciliation.menu_stock_inventory_cost_post"),
+        { trigger: `.o_app[data-menu-xmlid="${xmlid}"]`, run: "click" },
+    ];
+}
+
+function steps(texts) {
+    const firstRow = ".o_field_widget[name=line_ids] .o_data_row:first";
+    return [
+        ...app("account.menu_finance"),
+        ...menu("stock_account_gl_reconciliation.menu_account_inventory_cost",
+                "stock_account_gl_reconciliation.menu_stock_inventory_cost_post"),
         { trigger: ".modal .o_field_widget[name=posting_method] input[data-value=per_posting_group]:checked" },
         { trigger: ".modal button[name=action_print_test_report]", run: "click" },
         // the test report is downloaded; the wizard stays open
-        { trigger: ".modal button[name=action_run]:contains(Post)", run: "click" },
-        // the run record: one journal entry per posting date, one value entry skipped (deprecated account)
-        { trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Posted)" },
-        { trigger: ".o_form_view .o_stat_text:contains(Journal Entries)" },
+        { trigger: ".modal button[name=action_run]", run: "click" },
+        // the run record: posted, its journal entries, one value entry skipped (deprecated account)
+        { trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=done]" },
+        { trigger: ".o_form_view button[name=action_open_moves]" },
         { trigger: ".o_form_view .o_notebook a.nav-link[name=skipped]", run: "click" },
-        { trigger: ".o_form_view .o_field_widget[name=skipped_line_ids] .o_data_row:contains(deprecated)" },
-        ...menu("account.menu_finance_reports",
-                "stock_account_gl_reconciliation.menu_inventory_gl_reconciliation_account"),
-        { trigger: ".o_form_view button[name=action_compute]", run: "click" },
-        // the matrix: the inventory row shows the value not posted and its warning
-        {
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:first:contains(Post Cost to G/L)",
-        },
-        // the warning's explanation, readable under the matrix
-        { trigger: ".o_field_widget[name=warnings_html]:contains(Run Post Inventory Cost to G/L)" },
-        {
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:first a.o_gl_drilldown[name=action_open_not_posted]",
-            run: "click",
-        },
-        // down to the value entries: the skipped receipt
-        { trigger: ".o_list_view .o_data_row:contains(Tour Skipped)" },
+        { trigger: ".o_form_view .o_field_widget[name=skipped_line_ids] .o_data_row:contains(Tour Skipped)" },
+        // Inventory > Reporting > Valuation: one click from a value entry to the journal items it was posted to
+        ...app("stock.menu_stock_root"),
+        ...menu("stock.menu_warehouse_report", "stock_account.menu_valuation"),
+        { trigger: ".o_list_view .o_data_row:contains(Tour Posted) button[name=action_open_gl_items]", run: "click" },
+        { trigger: `.o_list_view .o_data_row:contains(${texts.posted})` },
         { trigger: ".o_breadcrumb .breadcrumb-item a", run: "click" },
+        ...menu("stock.menu_warehouse_report",
+                "stock_account_gl_reconciliation.menu_inventory_gl_reconciliation_stock"),
+        // it opens on last month, the month of the receipts
+        { trigger: `.o_form_view .o_field_widget[name=date_from] input:value(${texts.lastMonthStart})` },
+        { trigger: ".o_form_view button[name=action_compute]", run: "click" },
+        // the inventory row: the value not posted, its warning and, under the matrix, its explanation
+        { trigger: `${firstRow}:contains(${texts.warning})` },
+        { trigger: `.o_field_widget[name=warnings_html]:contains(${texts.help})` },
+        { trigger: `${firstRow} a.o_gl_drilldown[name=action_open_difference]:contains(${texts.difference})`,
+          run: "click" },
+        // down to the records behind the difference: the skipped receipt among them, the total is the cell
+        { trigger: ".o_list_view .o_data_row:contains(Tour Skipped)" },
+        { trigger: `.o_list_view tfoot:contains(${texts.difference})` },
+        { trigger: ".o_breadcrumb .breadcrumb-item a", run: "click" },
+        // the warning's remedy: Post Inventory Cost to G/L for the period
+        { trigger: `${firstRow} button[name=action_open_warning]`, run: "click" },
+        { trigger: ".modal .o_field_widget[name=posting_method]" },
+        { trigger: ".modal .modal-footer button.btn-secondary:last", run: "click" },
+        { trigger: "body:not(:has(.modal))" },
         { trigger: ".o_form_view button[name=action_print]", run: "click" },
         { trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row" },
-    ],
+    ];
+}
+
+registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour", {
+    steps: () => steps({
+        warning: "Post Cost to G/L",
+        help: "Run Post Inventory Cost to G/L",
+        posted: "70.00",
+        difference: "-30.00",
+        lastMonthStart: DateTime.now().minus({ months: 1 }).startOf("month").toFormat("MM/dd/yyyy"),
+    }),
+});
+
+registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour_es", {
+    steps: () => steps({
+        warning: "Registrar coste en contabilidad",
+        help: "Ejecute Registrar variación inventario en contabilidad",
+        posted: "70,00",
+        difference: "-30,00",
+        lastMonthStart: DateTime.now().minus({ months: 1 }).startOf("month").toFormat("dd/MM/yyyy"),
+    }),
 });
