@@ -1,18 +1,23 @@
 """Build a realistic month of stock activity in database ``gl_demo`` through Odoo's own flows, then run
 the test report and Post Inventory Cost to G/L per posting group, and print a summary.
 
+The month is last month (the period a controller closes, where the reconciliation opens); the amounts do not
+depend on it. A scrap on day 28, after the posting run, stays to post: the reconciliation shows that difference
+and its warning, as at a real month-end.
+
 Called by ``dev/demo`` (``python dev/demo_data.py -c .odoo.conf -d gl_demo``); not a test.
 """
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
 import odoo
 from odoo import Command, api
 
-MONTH = (2026, 10)
+MONTH_END = date.today().replace(day=1) - timedelta(days=1)
+MONTH = (MONTH_END.year, MONTH_END.month)
 
 
 def day(d, hour=10):
@@ -163,8 +168,10 @@ class Demo:
 
     def scrap(self, when, product, qty):
         with freeze_time(day(when)):
-            self.env["stock.scrap"].create({"product_id": product.id, "scrap_qty": qty,
-                                            "location_id": self.wh.lot_stock_id.id}).action_validate()
+            scrap = self.env["stock.scrap"].create({"product_id": product.id, "scrap_qty": qty,
+                                                    "location_id": self.wh.lot_stock_id.id})
+            scrap.action_validate()
+        return scrap
 
     def run_month(self):
         po1 = self.purchase(1, [(self.chain, 100, 7.0), (self.cassette, 20, 25.0), (self.pads, 60, 3.0),
@@ -189,7 +196,7 @@ class Demo:
     def post(self):
         env = self.env
         wizard = env["stock.inventory.cost.post"].create({
-            "company_id": self.company.id, "date_from": date(*MONTH, 1), "date_to": date(*MONTH, 31),
+            "company_id": self.company.id, "date_from": date(*MONTH, 1), "date_to": MONTH_END,
             "posting_method": "per_posting_group", "post": True})
         test = wizard._get_test_report_data()
         action = wizard.action_run()
@@ -250,12 +257,16 @@ def main():
         states = dict((state, count) for state, count in env["stock.valuation.layer"]._read_group(
             [("company_id", "=", demo.company.id)], ["gl_state"], ["__count"]))
         print("Value entries by G/L status      : %s" % ", ".join("%s %d" % (k, v) for k, v in sorted(states.items())))
-        again = env["stock.inventory.cost.post"].create({"company_id": demo.company.id, "date_to": date(*MONTH, 31)})
+        again = env["stock.inventory.cost.post"].create({"company_id": demo.company.id, "date_to": MONTH_END})
         second = again.action_run()
         cr.commit()
         print("Second run                       : %s (idempotent)" % (
             second["params"]["message"] if second.get("tag") == "display_notification" else second))
-        inv = sum(svls.mapped("value"))
+        late = demo.scrap(28, demo.chain, 2)
+        cr.commit()
+        print("After the runs                   : scrap %s of 2 %s on day 28, not posted yet (the reconciliation "
+              "shows it)" % (late.name, demo.chain.display_name))
+        inv = sum(SVL.search([("company_id", "=", demo.company.id)]).mapped("value"))
         gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id),
                                                   ("parent_state", "=", "posted")]).mapped("balance"))
         print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
@@ -263,12 +274,12 @@ def main():
         totals = {}
         for report_type in ("cost_spec", "valuation"):
             report = env["stock.inventory.valuation.report"].create({
-                "company_id": demo.company.id, "report_type": report_type, "date_to": date(*MONTH, 31)})
+                "company_id": demo.company.id, "report_type": report_type, "date_to": MONTH_END})
             totals[report_type] = sum(report._create_lines().mapped("end_value"))
-        print("Cost Spec. / Inventory Valuation : %s / %s at %04d-%02d-31" % (
-            money(totals["cost_spec"]), money(totals["valuation"]), *MONTH))
+        print("Cost Spec. / Inventory Valuation : %s / %s at %s" % (
+            money(totals["cost_spec"]), money(totals["valuation"]), MONTH_END))
         recon = env["stock.inventory.gl.reconciliation"].create({
-            "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": date(*MONTH, 31)})
+            "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": MONTH_END})
         labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
         print("\n=== Inventory - G/L Reconciliation, %04d-%02d ===" % MONTH)
         head = ("Account type", "Inventory", "Not posted", "Posted", "Invoicing", "Other G/L", "G/L total",
