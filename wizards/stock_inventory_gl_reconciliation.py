@@ -188,7 +188,9 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
     def action_open_not_posted(self):
         self.ensure_one()
         return self._open("stock.inventory.gl.reconciliation.line.inventory",
-                          self._svl_domain() + [("not_posted_amount", "!=", 0)], _("Not Posted"))
+                          # the G/L status first: the queue's partial index finds the entries
+                          self._svl_domain() + [("gl_state", "in", ("to_post", "partial")),
+                                                ("not_posted_amount", "!=", 0)], _("Not Posted"))
 
     def action_open_difference(self):
         """The value entries and journal items of the row's account type in the period, from the analysis
