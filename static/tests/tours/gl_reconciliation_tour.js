@@ -71,22 +71,29 @@ function steps(texts) {
     ];
 }
 
-registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour", {
-    steps: () => steps({
+// the texts of each language's pass (tests/test_ui.py sets the user's language)
+const LANGUAGES = {
+    stock_account_gl_reconciliation_tour: {
         warning: "Post Cost to G/L",
         help: "Run Post Inventory Cost to G/L",
         posted: "70.00",
         difference: "-30.00",
-        lastMonthStart: DateTime.now().minus({ months: 1 }).startOf("month").toFormat("MM/dd/yyyy"),
-    }),
-});
-
-registry.category("web_tour.tours").add("stock_account_gl_reconciliation_tour_es", {
-    steps: () => steps({
+        dateFormat: "MM/dd/yyyy",
+    },
+    stock_account_gl_reconciliation_tour_es: {
         warning: "Registrar coste en contabilidad",
         help: "Ejecute Registrar variación inventario en contabilidad",
         posted: "70,00",
         difference: "-30,00",
-        lastMonthStart: DateTime.now().minus({ months: 1 }).startOf("month").toFormat("dd/MM/yyyy"),
-    }),
-});
+        dateFormat: "dd/MM/yyyy",
+    },
+};
+
+for (const [name, texts] of Object.entries(LANGUAGES)) {
+    registry.category("web_tour.tours").add(name, {
+        steps: () => steps({
+            ...texts,
+            lastMonthStart: DateTime.now().minus({ months: 1 }).startOf("month").toFormat(texts.dateFormat),
+        }),
+    });
+}
