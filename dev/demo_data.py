@@ -262,15 +262,11 @@ def main():
         cr.commit()
         print("Second run                       : %s (idempotent)" % (
             second["params"]["message"] if second.get("tag") == "display_notification" else second))
-        late = demo.scrap(28, demo.chain, 2)
-        cr.commit()
-        print("After the runs                   : scrap %s of 2 %s on day 28, not posted yet (the reconciliation "
-              "shows it)" % (late.name, demo.chain.display_name))
+        # the controller's first cross-check, once everything is posted: Cost Spec. = Inventory Valuation = value
+        # entries = G/L at the month's end
         inv = sum(SVL.search([("company_id", "=", demo.company.id)]).mapped("value"))
         gl = sum(env["account.move.line"].search([("account_id", "=", demo.val.id),
                                                   ("parent_state", "=", "posted")]).mapped("balance"))
-        print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
-        # the controller's first cross-check: Cost Spec. = Inventory Valuation = value entries at the month's end
         totals = {}
         for report_type in ("cost_spec", "valuation"):
             report = env["stock.inventory.valuation.report"].create({
@@ -278,6 +274,12 @@ def main():
             totals[report_type] = sum(report._create_lines().mapped("end_value"))
         print("Cost Spec. / Inventory Valuation : %s / %s at %s" % (
             money(totals["cost_spec"]), money(totals["valuation"]), MONTH_END))
+        print("Inventory value (value entries)  : %s   G/L balance of %s: %s" % (money(inv), demo.val.code, money(gl)))
+        late = demo.scrap(28, demo.chain, 2)
+        cr.commit()
+        print("After the runs                   : scrap %s of 2 %s on day 28, %s, not posted yet (the reconciliation "
+              "shows it)" % (late.name, demo.chain.display_name, money(sum(late.move_ids.stock_valuation_layer_ids
+                                                                             .mapped("value"))).strip()))
         recon = env["stock.inventory.gl.reconciliation"].create({
             "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": MONTH_END})
         labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
