@@ -72,6 +72,11 @@ class TestTranslations(TransactionCase):
                 wizard = env["stock.inventory.gl.reconciliation"].create({"company_id": env.company.id})
                 wizard.action_compute()
                 self.assertEqual(wizard.line_ids.filtered(lambda row: row.account_type == "stock_output").name, label)
+                # the PDF of the matrix: the same rows
+                html = env["ir.actions.report"]._render_qweb_html(
+                    "stock_account_gl_reconciliation.report_invt_gl_recon", wizard.ids)[0].decode()
+                self.assertIn(label, html)
+                self.assertNotIn("Stock Output (COGS Interim)", html)
                 run = env["stock.inventory.cost.post.run"].create({"name": "R", "company_id": env.company.id,
                                                                    "state": "nothing"})
                 self.assertIn(("stock_output", label), [(key, name) for key, name, _amount in run._totals()])
