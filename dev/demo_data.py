@@ -282,7 +282,7 @@ def main():
                                                                              .mapped("value"))).strip()))
         recon = env["stock.inventory.gl.reconciliation"].create({
             "company_id": demo.company.id, "date_from": date(*MONTH, 1), "date_to": MONTH_END})
-        labels = dict(env["stock.inventory.gl.reconciliation.line"]._fields["account_type"].selection, total="Total")
+        labels = dict(env["stock.valuation.layer.gl.link"]._account_type_labels(), total="Total")
         print("\n=== Inventory - G/L Reconciliation, %04d-%02d ===" % MONTH)
         head = ("Account type", "Inventory", "Not posted", "Posted", "Invoicing", "Other G/L", "G/L total",
                 "Difference")

@@ -74,6 +74,12 @@ class StockGlFilterMixin(models.AbstractModel):
         for record in self:
             check_period(self.env, record.date_from, record.date_to)
 
+    def _gl_period_label(self):
+        """The period in the user's date format for titles: ``"11/01/2026 - 11/30/2026"``, one date when only one
+        is set, ``""`` when neither is."""
+        self.ensure_one()
+        return " - ".join(format_date(self.env, d) for d in (self.date_from, self.date_to) if d)
+
     def _gl_filter_product_ids(self):
         """Ids of the products of the product and category filters (list of int; the category by the
         product's current category and its children; archived products included), None when neither

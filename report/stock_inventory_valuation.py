@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
 from ..models import posting_plan
@@ -79,7 +79,7 @@ class StockInventoryValuationReport(models.TransientModel):
     def _compute_display_name(self):
         labels = dict(self._fields["report_type"]._description_selection(self.env))
         for report in self:
-            period = " - ".join(format_date(self.env, d) for d in (report.date_from, report.date_to) if d)
+            period = report._gl_period_label()
             label = labels[report.report_type]
             report.display_name = "%s (%s)" % (label, period) if period else label
 

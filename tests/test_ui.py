@@ -42,8 +42,7 @@ class TestUiTour(HttpCase):
         """The same month-end in Spanish: the module's terms (warnings, explanations, menus) and numbers as a
         Spanish controller reads them."""
         self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"].search([("name", "=", "stock_account_gl_reconciliation")])._update_translations(
-            ["es_ES"])
+        self.env["ir.module.module"]._load_module_terms(["stock_account_gl_reconciliation"], ["es_ES"])
         self.env.ref("base.user_admin").lang = "es_ES"
         self._post_and_reconcile("stock_account_gl_reconciliation_tour_es")
 

@@ -1,7 +1,6 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import format_date
 
 from ..report.inventory_gl_reconciliation import WARNING_CODES, WARNINGS
 
@@ -29,7 +28,7 @@ class StockInventoryGlReconciliation(models.TransientModel):
     @api.depends("date_from", "date_to")
     def _compute_display_name(self):
         for wizard in self:
-            period = " - ".join(format_date(self.env, d) for d in (wizard.date_from, wizard.date_to) if d)
+            period = wizard._gl_period_label()
             wizard.display_name = _("Inventory - G/L Reconciliation") + (" (%s)" % period if period else "")
 
     @api.depends("line_ids.warning_code")
@@ -123,15 +122,9 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
         "G/L Split by Warehouse",
         help="With a warehouse filter: the G/L columns read the warehouses' own accounts in full. Unset: they show "
              "only what was posted from the filtered value entries.")
-    difference_drilldown = fields.Boolean(compute="_compute_difference_drilldown")
     warning_code = fields.Selection(WARNING_CODES)
     warning = fields.Char()
     warning_help = fields.Text(compute="_compute_warning_help")
-
-    @api.depends("wizard_id.has_filter")
-    def _compute_difference_drilldown(self):
-        for line in self:
-            line.difference_drilldown = not line.wizard_id.has_filter
 
     def _compute_warning_help(self):
         for line in self:
@@ -145,10 +138,10 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
             return sorted(set().union(*type_accounts.values()))
         return sorted(type_accounts[self.account_type])
 
-    def _svl_domain(self):
-        """Value entries of the row, as the matrix's analysis rows (``stock.inventory.gl.reconciliation.line.
-        inventory``: one per value entry and account type, signed as the cell): the wizard's filters and the
-        row's account type (the total row: every type)."""
+    def _analysis_domain(self):
+        """The row's rows of the analysis (``stock.inventory.gl.reconciliation.line`` and its value-entry branch
+        ``.inventory``: one per value entry or journal item and account type, signed as the cell): the wizard's
+        filters and the row's account type (the total row: every type)."""
         domain = self.wizard_id._gl_filter_domain(date_field="date", product_field="product_id",
                                                   warehouse_field="warehouse_id")
         if self.account_type != "total":
@@ -176,33 +169,31 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
 
     def _open(self, model, domain, name):
         """A drill-down list of ``model``: journal items with account and balance totals; value entries on the
-        row's account type (``_svl_domain``) with the amount and the part not posted totalled as the cells."""
+        row's account type (``_analysis_domain``) with the amount and the part not posted totalled as the cells."""
         list_view = self.env.ref(self._DRILLDOWN_LISTS[model]).id if model in self._DRILLDOWN_LISTS else False
         return {"type": "ir.actions.act_window", "res_model": model, "views": [(list_view, "list"), (False, "form")],
                 "domain": domain, "name": "%s - %s" % (self.name, name), "context": {"create": False}}
 
     def action_open_inventory(self):
         self.ensure_one()
-        return self._open("stock.inventory.gl.reconciliation.line.inventory", self._svl_domain(), _("Value Entries"))
+        return self._open("stock.inventory.gl.reconciliation.line.inventory", self._analysis_domain(),
+                          _("Value Entries"))
 
     def action_open_not_posted(self):
         self.ensure_one()
         return self._open("stock.inventory.gl.reconciliation.line.inventory",
                           # the G/L status first: the queue's partial index finds the entries
-                          self._svl_domain() + [("gl_state", "in", ("to_post", "partial")),
+                          self._analysis_domain() + [("gl_state", "in", ("to_post", "partial")),
                                                 ("not_posted_amount", "!=", 0)], _("Not Posted"))
 
     def action_open_difference(self):
         """The value entries and journal items of the row's account type in the period, from the analysis
-        (``stock.inventory.gl.reconciliation.line``): their Difference column totals to the cell. Offered without a
-        product, category or warehouse filter only (``difference_drilldown``): with one, the matrix reads the G/L
+        (``stock.inventory.gl.reconciliation.line``): their Difference column totals to the cell. The form offers
+        it without a product, category or warehouse filter only (``link_if``): with one, the matrix reads the G/L
         side as a share of the links, which no list of records adds up to."""
         self.ensure_one()
-        domain = self.wizard_id._gl_filter_domain(date_field="date")
-        if self.account_type != "total":
-            domain.append(("account_type", "=", self.account_type))
-        return self._open("stock.inventory.gl.reconciliation.line", domain + [("difference", "!=", 0)],
-                          _("Difference"))
+        return self._open("stock.inventory.gl.reconciliation.line",
+                          self._analysis_domain() + [("difference", "!=", 0)], _("Difference"))
 
     def action_open_posted(self):
         self.ensure_one()
@@ -251,7 +242,7 @@ class StockInventoryGlReconciliationMatrix(models.TransientModel):
             return self._open("account.move", [("id", "in", Engine._odoo_switch_entries(wizard).ids)],
                               _("Category Change Entries"))
         if self.warning_code == "history":
-            return self._open("stock.inventory.gl.reconciliation.line.inventory", self._svl_domain() + [
+            return self._open("stock.inventory.gl.reconciliation.line.inventory", self._analysis_domain() + [
                 ("date", "<", wizard.company_id.gl_post_cost_from), ("gl_state", "=", "not_to_post"),
                 ("inventory_amount", "!=", 0)], _("History Not Posted"))
         if self.warning_code == "landed_cost_sold_share":

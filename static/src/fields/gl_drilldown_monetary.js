@@ -1,7 +1,9 @@
 /** @odoo-module **/
 // An amount of the Inventory - G/L Reconciliation matrix that is its own drill-down: the amount is a link that runs
 // the row's method named by the ``drilldown`` option (e.g. action_open_posted) and opens the records behind it;
-// with the ``enabled_field`` option, only where that boolean field of the row is set (else a plain amount).
+// with the ``link_if`` option, only where that expression holds on the row, evaluated as a view's ``invisible``
+// (e.g. ``not parent.has_filter``); elsewhere a plain amount.
+import { evaluateBooleanExpr } from "@web/core/py_js/py";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { MonetaryField, monetaryField } from "@web/views/fields/monetary/monetary_field";
@@ -11,11 +13,11 @@ export class GlDrilldownMonetaryField extends MonetaryField {
     static props = {
         ...MonetaryField.props,
         drilldown: { type: String },
-        enabledField: { type: String, optional: true },
+        linkIf: { type: String, optional: true },
     };
 
     get isLink() {
-        return !this.props.enabledField || Boolean(this.props.record.data[this.props.enabledField]);
+        return !this.props.linkIf || evaluateBooleanExpr(this.props.linkIf, this.props.record.evalContext);
     }
 
     setup() {
@@ -38,7 +40,7 @@ export const glDrilldownMonetaryField = {
     extractProps: (fieldInfo, dynamicInfo) => ({
         ...monetaryField.extractProps(fieldInfo, dynamicInfo),
         drilldown: fieldInfo.options.drilldown,
-        enabledField: fieldInfo.options.enabled_field,
+        linkIf: fieldInfo.options.link_if,
     }),
 };
 
